@@ -1,0 +1,42 @@
+// The cubelet command line: one binary, subcommands (validate, version; later server, agent,
+// image ...). Each verb is a thin layer that parses flags and calls the module doing the work.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace cubelet::cli {
+
+// Runs the CLI on argv; returns the process exit code. Output goes to `out`, diagnostics to
+// `err` (tests pass string streams).
+int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+struct ValidateOptions {
+  std::vector<std::string> files;  // files, directories, or "-" for standard input
+  bool recursive = false;          // descend into subdirectories of directories
+  std::string output;              // "" (summary lines), "yaml", "json" or "name"
+  std::string namespace_ = "default";
+};
+
+// `cubelet validate`: decode, default and validate manifests; print the defaulted objects or
+// every error located by file and line. Returns 0 when everything is valid, 1 otherwise.
+int Validate(const ValidateOptions& options, std::ostream& out, std::ostream& err);
+
+struct ImageOptions {
+  std::string verb;        // pull, ls, rm, prune
+  std::string reference;   // for pull and rm
+  std::string data_dir = "/var/lib/cubelet";
+  std::string registry_config;  // registries.yaml (mirrors, auth, TLS)
+  std::string docker_config;    // a docker config.json with credentials (pull)
+  std::string platform;         // os/arch[/variant] (pull)
+};
+
+// `cubelet image ...`: pull with a progress bar per layer (plain lines when not a terminal),
+// list, remove, prune. Returns the exit code.
+int Image(const ImageOptions& options, std::ostream& out, std::ostream& err);
+
+// "cubelet v0.1.0 (Kubernetes API v1.33)".
+std::string VersionString();
+
+}  // namespace cubelet::cli
