@@ -16,7 +16,7 @@ PACKAGES=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev
   libssl-dev libcurl4-openssl-dev libarchive-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev googletest libbenchmark-dev python3 python3-pytest python3-yaml
+  libgtest-dev libgmock-dev googletest libbenchmark-dev python3 python3-pytest python3-yaml bc
   # loopback registries for tests/integration (tests/fixtures/registry/README.md)
   docker-registry skopeo umoci busybox-static apache2-utils zstd jq curl openssl
 )

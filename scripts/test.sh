@@ -24,5 +24,7 @@ if [[ "$preset" == asan ]]; then
 fi
 
 # ctest prints "100% tests passed, 0 tests failed out of N" last and exits non-zero on failure.
+# --timeout bounds each test without a TIMEOUT of its own (ctest's default is 25 minutes), so
+# a deadlocked test fails the run in minutes instead of stalling it.
 cd "$root/build/$preset"
-exec ctest --output-on-failure -j "$(nproc)" "$@"
+exec ctest --output-on-failure --timeout 300 -j "$(nproc)" "$@"

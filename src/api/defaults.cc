@@ -127,7 +127,10 @@ void SetDefaults(Service& svc) {
       p.target_port = IntOrString::Int(p.port);
     }
   }
-  if ((s.type == "NodePort" || s.type == "LoadBalancer") && s.external_traffic_policy.empty()) {
+  // External traffic (node ports, load balancers, external IPs) defaults to Cluster routing.
+  const bool external = s.type == "NodePort" || s.type == "LoadBalancer" ||
+                        (s.type == "ClusterIP" && !s.external_ips.empty());
+  if (external && s.external_traffic_policy.empty()) {
     s.external_traffic_policy = "Cluster";
   }
   if (s.type != "ExternalName" && !s.internal_traffic_policy) s.internal_traffic_policy = "Cluster";

@@ -24,8 +24,8 @@ struct ValidateOptions {
 int Validate(const ValidateOptions& options, std::ostream& out, std::ostream& err);
 
 struct ImageOptions {
-  std::string verb;        // pull, ls, rm, prune
-  std::string reference;   // for pull and rm
+  std::string verb;       // pull, ls, rm, prune
+  std::string reference;  // for pull and rm
   std::string data_dir = "/var/lib/cubelet";
   std::string registry_config;  // registries.yaml (mirrors, auth, TLS)
   std::string docker_config;    // a docker config.json with credentials (pull)

@@ -1,5 +1,5 @@
 // `cubelet image pull|ls|rm|prune`: the image service from the command line.
-#include <unistd.h>
+#include "image/image.h"
 
 #include <chrono>
 #include <fstream>
@@ -7,12 +7,12 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "base/clock.h"
 #include "cli/cli.h"
-#include "image/image.h"
 
 namespace cubelet::cli {
 namespace {
@@ -49,8 +49,7 @@ class Progress {
     if (drawn_ > 0) out_ << "\033[" << drawn_ << "A";
     for (const std::string& digest : order_) {
       const Layer& l = layers_[digest];
-      const double secs =
-          std::chrono::duration<double>(now - l.started).count() + 1e-9;
+      const double secs = std::chrono::duration<double>(now - l.started).count() + 1e-9;
       const int width = 30;
       const int filled = l.size > 0 ? static_cast<int>(width * l.done / l.size) : width;
       out_ << "\r\033[K" << digest.substr(7, 12) << " [" << std::string(filled, '=')
@@ -115,9 +114,9 @@ int Image(const ImageOptions& o, std::ostream& out, std::ostream& err) {
     if (!o.docker_config.empty()) {
       bool ok = false;
       const std::string text = ReadFile(o.docker_config, &ok);
-      auto ring = ok ? image::Keyring::FromDockerConfig(text)
-                     : base::Result<image::Keyring>(
-                           base::NotFoundError("cannot read {}", o.docker_config));
+      auto ring =
+          ok ? image::Keyring::FromDockerConfig(text)
+             : base::Result<image::Keyring>(base::NotFoundError("cannot read {}", o.docker_config));
       if (!ring.ok()) {
         err << "error: " << o.docker_config << ": " << ring.status().message() << "\n";
         return 1;

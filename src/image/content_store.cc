@@ -1,13 +1,12 @@
 #include "image/content_store.h"
 
+#include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
+#include <memory>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <memory>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -72,8 +71,12 @@ class FileIngest final : public Ingest {
  public:
   FileIngest(int fd, std::string partial, std::string final_path, std::string digest, int64_t size,
              int64_t offset)
-      : fd_(fd), partial_(std::move(partial)), final_(std::move(final_path)),
-        digest_(std::move(digest)), size_(size), offset_(offset) {}
+      : fd_(fd),
+        partial_(std::move(partial)),
+        final_(std::move(final_path)),
+        digest_(std::move(digest)),
+        size_(size),
+        offset_(offset) {}
   ~FileIngest() override {
     // An empty partial file is useless for a resume; a non-empty one stays for the next try.
     if (!committed_ && offset_ == 0) ::unlink(partial_.c_str());
@@ -100,8 +103,8 @@ class FileIngest final : public Ingest {
 
   base::Status Write(std::string_view chunk) override {
     if (offset_ + static_cast<int64_t>(chunk.size()) > size_) {
-      return base::InvalidError("blob {} is larger than the {} bytes its descriptor says",
-                                digest_, size_);
+      return base::InvalidError("blob {} is larger than the {} bytes its descriptor says", digest_,
+                                size_);
     }
     size_t done = 0;
     while (done < chunk.size()) {
@@ -128,8 +131,8 @@ class FileIngest final : public Ingest {
   base::Status Commit() override {
     if (offset_ != size_) {
       Discard();
-      return base::InvalidError("blob {}: size {} does not match the expected {}", digest_,
-                                offset_, size_);
+      return base::InvalidError("blob {}: size {} does not match the expected {}", digest_, offset_,
+                                size_);
     }
     const std::string got = hash_.Final();
     if (got != digest_) {
@@ -233,15 +236,16 @@ base::Result<std::unique_ptr<Ingest>> ContentStore::Begin(std::string_view diges
     }
     // The previous holder may have committed (renamed our inode to the blob) or discarded the
     // file while we waited: writing through this fd would then corrupt the published blob.
-    struct stat by_fd {}, by_path {};
+    struct stat by_fd {
+    }, by_path{};
     if (::fstat(fd, &by_fd) == 0 && ::stat(partial.c_str(), &by_path) == 0 &&
         by_fd.st_ino == by_path.st_ino && by_fd.st_dev == by_path.st_dev) {
       break;
     }
     ::close(fd);
   }
-  auto ingest = std::make_unique<FileIngest>(fd, partial, Path(digest), std::string(digest), size,
-                                             0);
+  auto ingest =
+      std::make_unique<FileIngest>(fd, partial, Path(digest), std::string(digest), size, 0);
   // Resume: hash what an earlier attempt already wrote.
   RETURN_IF_ERROR(ingest->Rehash());
   if (ingest->offset() > size) RETURN_IF_ERROR(ingest->Reset());

@@ -1,6 +1,5 @@
-#include <openssl/evp.h>
-
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include "image/image.h"
 

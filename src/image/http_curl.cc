@@ -1,10 +1,10 @@
 // HttpTransport over libcurl (the easy interface, one handle per request: requests are large
 // blob transfers, so handle reuse would save little and complicate thread-safety).
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
+
+#include <curl/curl.h>
 
 #include "image/image.h"
 
@@ -34,8 +34,10 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() &&
+           (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
       value.remove_suffix(1);
     }
     t->response->headers.emplace_back(std::move(name), std::string(value));
@@ -71,7 +73,8 @@ class CurlTransport final : public HttpTransport {
     HttpResponse response;
     Transfer transfer{&response, sink, {}};
     curl_slist* headers = nullptr;
-    for (const auto& [k, v] : req.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+    for (const auto& [k, v] : req.headers)
+      headers = curl_slist_append(headers, (k + ": " + v).c_str());
     curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);

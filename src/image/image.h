@@ -195,7 +195,7 @@ struct HttpRequest {
 struct HttpResponse {
   int status = 0;
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
-  std::string body;  // empty when the body went to a sink
+  std::string body;                                          // empty when the body went to a sink
   // The first value of a header (name in any case), or "".
   std::string Header(std::string_view name) const;
 };
@@ -228,12 +228,12 @@ using ProgressFn = std::function<void(const Descriptor& blob, int64_t done)>;
 
 // A pulled image as recorded on disk.
 struct ImageRecord {
-  std::string name;             // normalized reference: "docker.io/library/busybox:latest"
-  std::string repo_digest;      // "docker.io/library/busybox@sha256:..." (index or manifest):
-                                // what the kubelet reports as status.imageID
-  std::string manifest_digest;  // the platform manifest
-  std::string config_digest;    // the image ID
-  std::vector<std::string> layers;     // compressed layer digests, lowest first
+  std::string name;                 // normalized reference: "docker.io/library/busybox:latest"
+  std::string repo_digest;          // "docker.io/library/busybox@sha256:..." (index or manifest):
+                                    // what the kubelet reports as status.imageID
+  std::string manifest_digest;      // the platform manifest
+  std::string config_digest;        // the image ID
+  std::vector<std::string> layers;  // compressed layer digests, lowest first
   std::vector<std::string> chain_ids;  // unpacked layer keys, lowest first
   int64_t size = 0;                    // sum of compressed layer sizes
   ImageConfig config;
@@ -252,7 +252,7 @@ struct PullOptions {
   std::string policy = "IfNotPresent";  // "Always", "IfNotPresent" or "Never"
   Keyring keyring;                      // from imagePullSecrets and the node's config.json
   ProgressFn progress;
-  std::optional<Platform> platform;     // default: HostPlatform()
+  std::optional<Platform> platform;  // default: HostPlatform()
 };
 
 struct EnsureResult {

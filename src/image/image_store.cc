@@ -1,13 +1,12 @@
 #include "image/image_store.h"
 
+#include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -128,7 +127,10 @@ base::Result<std::optional<ImageRecord>> ImageStore::Get(const std::string& name
 base::Result<std::vector<ImageRecord>> ImageStore::List() const {
   std::vector<ImageRecord> out;
   DIR* d = ::opendir(dir_.c_str());
-  if (d == nullptr) return errno == ENOENT ? out : base::Result<std::vector<ImageRecord>>(base::ErrnoError(errno, "open " + dir_));
+  if (d == nullptr)
+    return errno == ENOENT
+               ? out
+               : base::Result<std::vector<ImageRecord>>(base::ErrnoError(errno, "open " + dir_));
   std::vector<std::string> files;
   while (const dirent* e = ::readdir(d)) {
     const std::string name = e->d_name;

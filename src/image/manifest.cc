@@ -68,8 +68,8 @@ base::Result<Descriptor> ParseDescriptor(const Json& j, std::string_view where) 
 base::Result<std::string> DocumentType(const Json& j, std::string_view content_type) {
   const std::string declared = Str(j, "mediaType");
   const std::string_view header = StripParams(content_type);
-  if (!declared.empty() && !header.empty() && declared != header &&
-      header != "application/json" && header != "application/octet-stream") {
+  if (!declared.empty() && !header.empty() && declared != header && header != "application/json" &&
+      header != "application/octet-stream") {
     return base::InvalidError("manifest mediaType {} does not match Content-Type {}", declared,
                               header);
   }
@@ -84,7 +84,8 @@ base::Result<std::string> DocumentType(const Json& j, std::string_view content_t
   if (type.empty() || type == "application/json" || type == "application/octet-stream") {
     if (j.contains("manifests")) return std::string(media::kOciIndex);
     if (j.contains("layers")) return std::string(media::kOciManifest);
-    return base::InvalidError("cannot tell the kind of manifest: no mediaType, manifests or layers");
+    return base::InvalidError(
+        "cannot tell the kind of manifest: no mediaType, manifests or layers");
   }
   return type;
 }
@@ -138,8 +139,7 @@ base::Result<Index> ParseIndex(std::string_view body, std::string_view content_t
   auto list = j.find("manifests");
   if (list == j.end() || !list->is_array()) return base::InvalidError("index has no manifests");
   for (size_t i = 0; i < list->size(); ++i) {
-    ASSIGN_OR_RETURN(Descriptor d,
-                     ParseDescriptor((*list)[i], "index entry " + std::to_string(i)));
+    ASSIGN_OR_RETURN(Descriptor d, ParseDescriptor((*list)[i], "index entry " + std::to_string(i)));
     idx.manifests.push_back(std::move(d));
   }
   return idx;

@@ -1,9 +1,8 @@
 // Platform matching for image indexes, as containerd's platforms package does it: names are
 // normalized (x86_64 → amd64, aarch64 → arm64, armhf → arm/v7) and a host accepts entries it
 // can run (amd64 also runs 386; arm64 runs entries with or without the v8 variant).
-#include <sys/utsname.h>
-
 #include <algorithm>
+#include <sys/utsname.h>
 
 #include "image/image.h"
 

@@ -29,8 +29,8 @@ struct TlsSettings {
 
 // One place to pull a registry's content from: a mirror or the registry itself.
 struct Endpoint {
-  std::string base_url;   // "http://127.0.0.1:5000", "https://registry-1.docker.io"
-  std::string host;       // the host[:port] credentials and TLS settings are looked up for
+  std::string base_url;  // "http://127.0.0.1:5000", "https://registry-1.docker.io"
+  std::string host;      // the host[:port] credentials and TLS settings are looked up for
   bool mirror = false;
   TlsSettings tls;
   std::optional<Credential> credential;  // from the registries file

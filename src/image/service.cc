@@ -1,8 +1,5 @@
 // ImageService: pull policy, the pull itself (resolve → manifest → config → layers → unpack →
 // record), and garbage collection of unused blobs and layers.
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <filesystem>
@@ -10,7 +7,9 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -229,12 +228,18 @@ class Service final : public ImageService {
 
   base::Status FetchBlobToStore(const api::ImageReference& ref, const Descriptor& desc,
                                 const Keyring& keys, const ProgressFn* progress) {
-    if (content_.Has(desc.digest)) return {};
-    ASSIGN_OR_RETURN(std::unique_ptr<Ingest> ingest, content_.Begin(desc.digest, desc.size));
-    if (content_.Has(desc.digest)) return {};  // another pull committed it while we waited
-    RETURN_IF_ERROR(registry_.FetchBlob(ref, desc, *ingest, keys,
-                                        progress != nullptr ? *progress : ProgressFn()));
-    return ingest->Commit();
+    for (int attempt = 0;; ++attempt) {
+      if (content_.Has(desc.digest)) return {};
+      ASSIGN_OR_RETURN(std::unique_ptr<Ingest> ingest, content_.Begin(desc.digest, desc.size));
+      if (content_.Has(desc.digest)) return {};  // another pull committed it while we waited
+      const bool resumed = ingest->offset() > 0;
+      RETURN_IF_ERROR(registry_.FetchBlob(ref, desc, *ingest, keys,
+                                          progress != nullptr ? *progress : ProgressFn()));
+      base::Status committed = ingest->Commit();
+      // A partial file left by a crashed pull may hold garbage; Commit discarded it, so one
+      // more attempt downloads the blob from the start.
+      if (committed.ok() || !resumed || attempt > 0) return committed;
+    }
   }
 
   // Downloads the layers whose unpacked form is missing, `parallel_` at a time.
@@ -282,8 +287,8 @@ class Service final : public ImageService {
       const std::string dir = LayerDir(chains[i]);
       struct stat st {};
       if (::stat((dir + "/fs").c_str(), &st) != 0) {
-        const std::string tmp = fmt::format("{}/layers/tmp-{}-{}", root_, chains[i].substr(7, 12),
-                                            ::getpid());
+        const std::string tmp =
+            fmt::format("{}/layers/tmp-{}-{}", root_, chains[i].substr(7, 12), ::getpid());
         std::error_code ec;
         fs::remove_all(tmp, ec);
         fs::create_directories(tmp + "/fs", ec);
@@ -297,8 +302,7 @@ class Service final : public ImageService {
         if (result->diff_id != config.diff_ids[i]) {
           fs::remove_all(tmp, ec);
           return base::InvalidError("layer {} unpacks to diff_id {}, but the image config says {}",
-                                    manifest.layers[i].digest, result->diff_id,
-                                    config.diff_ids[i]);
+                                    manifest.layers[i].digest, result->diff_id, config.diff_ids[i]);
         }
         if (::rename(tmp.c_str(), dir.c_str()) != 0) {
           const int err = errno;

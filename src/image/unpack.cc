@@ -4,11 +4,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <functional>
 #include <linux/openat2.h>
 #include <map>
 #include <optional>
+#include <set>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -28,6 +30,7 @@ using unpack_internal::CopyNodeAt;
 using unpack_internal::FdPath;
 using unpack_internal::IsOpaqueDir;
 using unpack_internal::IsWhiteoutDevice;
+using unpack_internal::JoinPath;
 using unpack_internal::LayerStream;
 using unpack_internal::LookupMerged;
 using unpack_internal::MergedNode;
@@ -102,6 +105,15 @@ class Unpacker {
   base::Status ApplySymlink(const TarEntry& e, const Place& place);
   base::Status ApplyNode(const TarEntry& e, const Place& place);
   base::Status ApplyHardlink(const TarEntry& e, const Place& place);
+  // Copies a lower-layer node up into this layer at `target`; nullopt when the target's path
+  // crosses a symlink or a non-directory in the merged view.
+  base::Result<std::optional<Place>> CopyUp(const std::vector<std::string>& target,
+                                            const MergedNode& node);
+  int LayerFd(size_t index) const;
+  base::Status FindLinks(int layer_fd, const std::string& rel, const struct stat& want,
+                         std::vector<std::string>* out, size_t* budget) const;
+  // The path of `dir_fd` relative to the layer whose root is `layer_fd`.
+  base::Result<std::string> KeyOfIn(int dir_fd, int layer_fd) const;
   base::Status ApplyWhiteout(const std::vector<std::string>& comps, const std::string& hidden);
   base::Status ApplyOpaque(const std::vector<std::string>& comps);
 
@@ -118,6 +130,7 @@ class Unpacker {
   UnpackOptions options_;
   LayerStream* stream_;
   std::map<std::string, DirAttrs> deferred_;  // key: real path relative to the root
+  std::set<std::string> skipped_devices_;     // cleaned names, for hard links to them
   std::vector<std::string> warnings_;
 };
 
@@ -156,6 +169,7 @@ base::Status Unpacker::ApplyNormal(const TarEntry& e, const std::vector<std::str
   }
   if (IsDevice(e.kind) && !options_.preserve_ownership) {
     Warn(fmt::format("{}: skipped device node (not privileged)", e.path));
+    skipped_devices_.insert(JoinPath(comps));
     return {};
   }
   ASSIGN_OR_RETURN(Place place, PlaceOf(comps));
@@ -189,6 +203,16 @@ base::Result<std::string> Unpacker::KeyOf(int dir_fd) const {
     return base::InternalError("{} resolved outside the layer directory", path);
   }
   return path.substr(prefix.size());
+}
+
+base::Result<std::string> Unpacker::KeyOfIn(int dir_fd, int layer_fd) const {
+  ASSIGN_OR_RETURN(std::string path, FdPath(dir_fd));
+  ASSIGN_OR_RETURN(std::string layer, FdPath(layer_fd));
+  if (path == layer) return std::string();
+  if (!path.starts_with(layer + "/")) {
+    return base::InternalError("{} resolved outside its layer directory", path);
+  }
+  return path.substr(layer.size() + 1);
 }
 
 // Makes room for a new entry: an existing directory stays when the new entry is a directory
@@ -336,6 +360,10 @@ base::Status Unpacker::ApplyHardlink(const TarEntry& e, const Place& place) {
   std::vector<int> layers = {root_.get()};
   for (const UniqueFd& fd : lowers_) layers.push_back(fd.get());
   ASSIGN_OR_RETURN(std::optional<MergedNode> node, LookupMerged(layers, target));
+  if (!node && skipped_devices_.contains(JoinPath(target))) {
+    Warn(fmt::format("{}: skipped hard link to device node {} (not privileged)", e.path, e.link));
+    return {};
+  }
   if (!node) return base::NotFoundError("hard link target {} not found", e.link);
   if (S_ISDIR(node->st.st_mode)) {
     return base::InvalidError("hard link target {} is a directory", e.link);
@@ -351,15 +379,121 @@ base::Status Unpacker::ApplyHardlink(const TarEntry& e, const Place& place) {
   }
   RETURN_IF_ERROR(ClearForNonDir(place));
   if (!in_this_layer) {
-    // Linking would alias an inode of a (shared) lower layer: copy it instead.
-    return CopyNodeAt(node->parent.get(), node->name, place.parent.get(), place.name,
-                      options_.preserve_ownership, &warnings_);
+    // Linking would alias an inode of a (shared) lower layer. Do what overlayfs does for
+    // link(2) through a mount: copy the target up into this layer at its own path and link
+    // to the copy, so both names are one inode in the merged view.
+    // Copy up at the target's real path (a path through symlinks names the same file).
+    ASSIGN_OR_RETURN(std::string real_dir, KeyOfIn(node->parent.get(), LayerFd(node->layer)));
+    std::vector<std::string> real = CleanPath(real_dir);
+    real.push_back(node->name);
+    ASSIGN_OR_RETURN(std::optional<Place> up, CopyUp(real, *node));
+    if (!up) {
+      // The target's path crosses a symlink in the merged view: a copy at its own path could
+      // shadow that symlink, so the new name gets its own copy instead.
+      return CopyNodeAt(node->parent.get(), node->name, place.parent.get(), place.name,
+                        options_.preserve_ownership, &warnings_);
+    }
+    if (::linkat(up->parent.get(), up->name.c_str(), place.parent.get(), place.name.c_str(), 0) !=
+        0) {
+      return base::ErrnoError(errno, fmt::format("link to {}", e.link));
+    }
+    return {};
   }
   // Without AT_SYMLINK_FOLLOW: a symlink target is linked itself, never followed.
   if (::linkat(node->parent.get(), node->name.c_str(), place.parent.get(), place.name.c_str(), 0) !=
       0) {
     return base::ErrnoError(errno, fmt::format("link to {}", e.link));
   }
+  return {};
+}
+
+base::Result<std::optional<Unpacker::Place>> Unpacker::CopyUp(
+    const std::vector<std::string>& target, const MergedNode& node) {
+  std::vector<int> layers = {root_.get()};
+  for (const UniqueFd& fd : lowers_) layers.push_back(fd.get());
+  // Every parent must be a real directory, reached without following a symlink.
+  std::vector<struct stat> parents;
+  std::vector<bool> missing_here;
+  for (size_t i = 1; i < target.size(); ++i) {
+    const std::vector<std::string> prefix(target.begin(), target.begin() + static_cast<long>(i));
+    ASSIGN_OR_RETURN(std::optional<MergedNode> dir, LookupMerged(layers, prefix));
+    if (!dir || !S_ISDIR(dir->st.st_mode) || dir->name != prefix.back()) {
+      return std::optional<Place>();
+    }
+    ASSIGN_OR_RETURN(std::string where, KeyOfIn(dir->parent.get(), layers[dir->layer]));
+    if (where != JoinPath(prefix, prefix.size() - 1)) return std::optional<Place>();
+    parents.push_back(dir->st);
+    missing_here.push_back(dir->layer != 0);
+  }
+  ASSIGN_OR_RETURN(Place up, PlaceOf(target));
+  // Parents created in this layer take the lower directory's owner and mode, as a copy-up
+  // would; their mtimes are not part of the merged view's contract.
+  for (size_t i = 0; i < parents.size(); ++i) {
+    if (!missing_here[i]) continue;
+    const std::string rel = JoinPath(target, i + 1);
+    if (options_.preserve_ownership) {
+      if (::fchownat(root_.get(), rel.c_str(), parents[i].st_uid, parents[i].st_gid,
+                     AT_SYMLINK_NOFOLLOW) != 0) {
+        return base::ErrnoError(errno, "chown " + rel);
+      }
+    }
+    if (::fchmodat(root_.get(), rel.c_str(), parents[i].st_mode & 07777, 0) != 0) {
+      return base::ErrnoError(errno, "chmod " + rel);
+    }
+  }
+  RETURN_IF_ERROR(CopyNodeAt(node.parent.get(), node.name, up.parent.get(), up.name,
+                             options_.preserve_ownership, &warnings_));
+  // Other names of the lower inode stay one file with it (as a flattened rootfs, and overlayfs
+  // with index=on, show it): visible ones become links to the copy in this layer.
+  if (node.st.st_nlink > 1) {
+    std::vector<std::string> siblings;
+    size_t budget = 200000;
+    RETURN_IF_ERROR(FindLinks(LayerFd(node.layer), "", node.st, &siblings, &budget));
+    for (const std::string& rel : siblings) {
+      const std::vector<std::string> comps = CleanPath(rel);
+      if (comps == target) continue;
+      ASSIGN_OR_RETURN(std::optional<MergedNode> seen, LookupMerged(layers, comps));
+      if (!seen || seen->layer != node.layer || seen->st.st_ino != node.st.st_ino) continue;
+      ASSIGN_OR_RETURN(Place p, PlaceOf(comps));
+      if (::linkat(up.parent.get(), up.name.c_str(), p.parent.get(), p.name.c_str(), 0) != 0) {
+        return base::ErrnoError(errno, "link " + rel);
+      }
+    }
+  }
+  return std::optional<Place>(std::move(up));
+}
+
+int Unpacker::LayerFd(size_t index) const {
+  return index == 0 ? root_.get() : lowers_[index - 1].get();
+}
+
+// Collects the paths under `rel` (inside the layer `layer_fd`) that are hard links to `want`,
+// without following symlinks; `budget` bounds the entries visited.
+base::Status Unpacker::FindLinks(int layer_fd, const std::string& rel, const struct stat& want,
+                                 std::vector<std::string>* out, size_t* budget) const {
+  ASSIGN_OR_RETURN(UniqueFd dir,
+                   rel.empty() ? OpenInRoot(layer_fd, ".", O_DIRECTORY | O_RDONLY)
+                               : OpenInRoot(layer_fd, rel, O_DIRECTORY | O_RDONLY | O_NOFOLLOW));
+  DIR* d = ::fdopendir(::dup(dir.get()));
+  if (d == nullptr) return base::ErrnoError(errno, "open directory " + rel);
+  std::vector<std::string> subdirs;
+  while (const dirent* ent = ::readdir(d)) {
+    const std::string name = ent->d_name;
+    if (name == "." || name == "..") continue;
+    if (*budget == 0) break;
+    --*budget;
+    struct stat st {};
+    if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    const std::string path = rel.empty() ? name : rel + "/" + name;
+    if (S_ISDIR(st.st_mode)) {
+      subdirs.push_back(path);
+    } else if (st.st_ino == want.st_ino && st.st_dev == want.st_dev) {
+      out->push_back(path);
+    }
+  }
+  ::closedir(d);
+  for (const std::string& sub : subdirs)
+    RETURN_IF_ERROR(FindLinks(layer_fd, sub, want, out, budget));
   return {};
 }
 

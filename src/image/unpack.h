@@ -26,10 +26,15 @@
 //                                            inside DIR only: DIR/pwned.
 //   chains of symlinks, symlinked parents    same: re-rooted at every hop (openat2 does it).
 //   hard link "../../../etc/passwd", "/etc/passwd"
-//                                            clamped: links DIR/etc/passwd when this layer or a
-//                                            lower layer has it (a lower file is copied); when
-//                                            missing, the layer is refused ("hard link target
-//                                            not found"). Never a host inode.
+//                                            clamped: links DIR/etc/passwd when this layer has
+//                                            it. When a lower layer has it, the file is copied
+//                                            up into this layer at its real path (what a link(2)
+//                                            through an overlayfs mount does) together with the
+//                                            lower names of that inode, and the new name links
+//                                            to the copy: one inode in the merged view, lower
+//                                            layers untouched. When missing, the layer is
+//                                            refused ("hard link target not found"). Never a
+//                                            host inode.
 //   hard link to a directory                 refused.
 //   an entry whose name cleans to the root ("..", "/", "./")
 //                                            a directory: its attributes apply to DIR itself;
@@ -56,6 +61,9 @@
 // matter). Whiteouts only hide lower layers (OCI layer.md): when NAME is also an entry of this
 // layer it stays, in either order; when that NAME is a directory it is also marked opaque, since
 // the whiteout removed the lower directory's children.
+//
+// Privileges: trusted.overlay.opaque needs CAP_SYS_ADMIN; without it a layer with an opaque
+// directory fails (an unprivileged caller would need overlayfs' "userxattr" form, not done).
 //
 // Limitations: a missing parent is created in this layer's directory (0755); a symlink to a
 // directory that exists only in a lower layer is not followed when writing (as Docker's

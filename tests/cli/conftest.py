@@ -38,7 +38,7 @@ def registries():
     Returns the KEY=VALUE lines setup.sh prints as a dict (PLAIN, BASIC, TOKEN, REG_DIR, ...).
     """
     setup = SOURCE_DIR / "tests" / "fixtures" / "registry" / "setup.sh"
-    up = subprocess.run([str(setup), "up"], capture_output=True, text=True, timeout=300)
+    up = subprocess.run([str(setup), "up", "--big"], capture_output=True, text=True, timeout=300)
     assert up.returncode == 0, up.stdout + up.stderr
     values = {}
     for line in up.stdout.splitlines():

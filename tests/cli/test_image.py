@@ -65,3 +65,58 @@ def test_bad_registry_config_names_file_and_line(cubelet, tmp_path):
                 "pull", "busybox")
     assert r.returncode == 1
     assert f"{config}:2: mirrors[docker.io]: expected endpoint" in r.stderr
+
+
+def test_killed_pull_resumes_and_stores_nothing_twice(cubelet, registries, tmp_path):
+    """kill -9 in the middle of a pull of the ~100 MB image, then pull again."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from conftest import _binary
+
+    data = tmp_path / "data"
+    image = f"{registries['PLAIN']}/library/big:latest"
+    ingest = data / "images" / "content" / "ingest"
+    proc = subprocess.Popen([_binary(), "image", "--data-dir", str(data), "pull", image],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    partial = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        sizes = [f.stat().st_size for f in ingest.glob("*.partial")] if ingest.exists() else []
+        partial = sum(sizes)
+        if partial > 4 << 20:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the pull finished before it could be interrupted"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert partial > 0
+
+    ls = cubelet("image", "--data-dir", str(data), "ls")
+    assert len(ls.stdout.splitlines()) == 1  # header only: nothing recorded as pulled
+
+    again = cubelet("image", "--data-dir", str(data), "pull", image)
+    assert again.returncode == 0, again.stderr
+    assert list(ingest.glob("*")) == []
+    blobs = list((data / "images" / "content" / "blobs" / "sha256").iterdir())
+    layers = [p for p in (data / "images" / "layers").iterdir()]
+    assert all(len(p.name) == 64 for p in layers), layers  # no tmp-* leftovers
+    # manifest + config + one blob per layer, each once
+    import json
+
+    def as_manifest(path):
+        if path.stat().st_size > 1 << 20:
+            return None
+        try:
+            doc = json.loads(path.read_bytes())
+        except ValueError:
+            return None
+        return doc if isinstance(doc.get("layers"), list) else None
+
+    manifests = [m for m in map(as_manifest, blobs) if m]
+    assert len(manifests) == 1
+    n_layers = len(manifests[0]["layers"])
+    assert len(blobs) == n_layers + 2
+    assert len(layers) == n_layers

@@ -1,21 +1,21 @@
 // The image service against real registries on loopback (CNCF distribution, a token server, a
 // redirecting blob store): every fixture pulls and unpacks, auth flows, mirrors, corruption,
 // interrupted pulls, concurrent pulls.
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "base/clock.h"
-#include "fixtures.h"
 #include "image/image.h"
+
+#include "fixtures.h"
 
 namespace cubelet::image {
 namespace {
@@ -213,9 +213,9 @@ TEST_F(PullTest, MultiArchIndexPicksThisPlatform) {
 }
 
 TEST_F(PullTest, DockerIoMirroredToLoopback) {
-  auto cfg = ParseRegistries("mirrors:\n  docker.io:\n    endpoint:\n      - \"http://" + Plain() +
-                                 "\"\n",
-                             "registries.yaml");
+  auto cfg =
+      ParseRegistries("mirrors:\n  docker.io:\n    endpoint:\n      - \"http://" + Plain() + "\"\n",
+                      "registries.yaml");
   ASSERT_TRUE(cfg.ok()) << cfg.status().message();
   auto svc = Service(*cfg);
   auto r = svc->Ensure("busybox", PullOptions{});
@@ -257,7 +257,8 @@ TEST_F(PullTest, BearerTokenFlowWithDockerConfigSecret) {
   auto pub = svc->Ensure(token + "/public/busybox:latest", PullOptions{});
   ASSERT_TRUE(pub.ok()) << pub.status().message();
 
-  auto ring = Keyring::FromDockerConfig(Slurp(RegistryFixtures::Get("REG_DIR") + "/auth/config.json"));
+  auto ring =
+      Keyring::FromDockerConfig(Slurp(RegistryFixtures::Get("REG_DIR") + "/auth/config.json"));
   ASSERT_TRUE(ring.ok()) << ring.status().message();
   PullOptions po;
   po.keyring = *ring;
@@ -283,7 +284,8 @@ TEST_F(PullTest, RedirectedBlobsDoNotCarryCredentials) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   const std::string cdn = RegistryFixtures::Get("CDN");
   EXPECT_GT(rec_->Count(cdn), 0);  // blobs came from the CDN...
-  for (const std::string& url : rec_->Authorized()) EXPECT_THAT(url, ::testing::Not(HasSubstr(cdn)));
+  for (const std::string& url : rec_->Authorized())
+    EXPECT_THAT(url, ::testing::Not(HasSubstr(cdn)));
 }
 
 TEST_F(PullTest, InterruptedPullResumesAndStoresNothingTwice) {
@@ -331,8 +333,9 @@ TEST_F(PullTest, CorruptBlobFailsWithDigestErrorAndRecordsNothing) {
   auto good = probe->Ensure(Plain() + "/library/busybox:uncompressed", PullOptions{});
   ASSERT_TRUE(good.ok()) << good.status().message();
   const std::string digest = good->image.layers[0];
-  const std::string blob = RegistryFixtures::Get("REG_DIR") + "/storage/plain/docker/registry/v2/blobs/sha256/" +
-                           digest.substr(7, 2) + "/" + digest.substr(7) + "/data";
+  const std::string blob = RegistryFixtures::Get("REG_DIR") +
+                           "/storage/plain/docker/registry/v2/blobs/sha256/" + digest.substr(7, 2) +
+                           "/" + digest.substr(7) + "/data";
   ASSERT_TRUE(fs::exists(blob)) << blob;
   struct Flip {
     std::string path;

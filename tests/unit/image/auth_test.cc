@@ -43,8 +43,10 @@ TEST(KeyringTest, DockerConfigFormsAndMatching) {
   auto ring = Keyring::FromDockerConfig(Config(R"({
     "127.0.0.1:5002": {"auth": ")" + robot + R"("},
     "https://index.docker.io/v1/": {"username": "hub", "password": "hubpw"},
-    "registry.example.com/team": {"auth": ")" + base::Base64Encode("team:1") + R"("},
-    "registry.example.com": {"auth": ")" + base::Base64Encode("any:2") + R"("},
+    "registry.example.com/team": {"auth": ")" + base::Base64Encode("team:1") +
+                                               R"("},
+    "registry.example.com": {"auth": ")" + base::Base64Encode("any:2") +
+                                               R"("},
     "*.example.org": {"username": "glob", "password": "3"},
     "localhost:5000/v2/": {"username": "l", "password": "4", "identitytoken": "tok"}
   })"));

@@ -37,11 +37,13 @@ TEST(DigestTest, Sha256AndChainIds) {
 }
 
 TEST(ManifestTest, ParsesOciManifest) {
-  const std::string body = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
-    "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" + kD1 +
-                           R"(","size":363},
-    "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":")" + kD2 +
-                           R"(","size":1036302}]})";
+  const std::string body =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+    "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+      kD1 +
+      R"(","size":363},
+    "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":")" +
+      kD2 + R"(","size":1036302}]})";
   auto m = ParseManifest(body, "application/vnd.oci.image.manifest.v1+json");
   ASSERT_TRUE(m.ok()) << m.status().message();
   EXPECT_EQ(m->config.digest, kD1);
@@ -71,25 +73,31 @@ TEST(ManifestTest, RefusesSchema1AndMismatches) {
   ASSERT_FALSE(mismatch.ok());
   EXPECT_THAT(mismatch.status().message(), HasSubstr("does not match Content-Type"));
   EXPECT_FALSE(ParseManifest("[]", "").ok());
-  EXPECT_FALSE(ParseManifest("{\"layers\":[{\"digest\":\"x\",\"size\":1}],\"config\":{}}", "").ok());
+  EXPECT_FALSE(
+      ParseManifest("{\"layers\":[{\"digest\":\"x\",\"size\":1}],\"config\":{}}", "").ok());
 }
 
 Index TestIndex() {
-  const std::string body = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",
+  const std::string body =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",
     "manifests":[
-      {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + kD3 +
-                           R"(","size":10,
+      {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+      kD3 +
+      R"(","size":10,
        "platform":{"architecture":"unknown","os":"unknown"},
        "annotations":{"vnd.docker.reference.type":"attestation-manifest"}},
-      {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + kD1 +
-                           R"(","size":10,
+      {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+      kD1 +
+      R"(","size":10,
        "platform":{"architecture":"arm64","os":"linux","variant":"v8"}},
-      {"mediaType":"application/vnd.example.unknown","digest":")" + kD3 + R"(","size":1},
-      {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + kD2 +
-                           R"(","size":10,
+      {"mediaType":"application/vnd.example.unknown","digest":")" +
+      kD3 + R"(","size":1},
+      {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+      kD2 +
+      R"(","size":10,
        "platform":{"architecture":"amd64","os":"linux"}},
       {"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
-                           "sha256:" + std::string(64, '4') + R"(","size":10,
+      "sha256:" + std::string(64, '4') + R"(","size":10,
        "platform":{"architecture":"arm","os":"linux","variant":"v7"}}]})";
   auto idx = ParseIndex(body, "");
   EXPECT_TRUE(idx.ok()) << idx.status().message();
@@ -122,7 +130,8 @@ TEST(ConfigTest, ParsesTheFieldsTheRuntimeUses) {
       "Env":["PATH=/bin","FOO=from-image"],"Entrypoint":["/bin/echo","entrypoint"],
       "Cmd":["cmd-arg1","cmd-arg2"],"WorkingDir":"/home/app","StopSignal":"SIGTERM",
       "Labels":{"org.example.fixture":"cfg"},"Volumes":null},
-    "rootfs":{"type":"layers","diff_ids":[")" + kD1 + R"("]}})");
+    "rootfs":{"type":"layers","diff_ids":[")" +
+                            kD1 + R"("]}})");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->user, "1000:1000");
   EXPECT_THAT(c->exposed_ports, ::testing::UnorderedElementsAre("8080/tcp", "53/udp", "9000/tcp"));
