@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <limits>
 #include <optional>
+#include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "api/field_path.h"
@@ -245,8 +247,8 @@ class Converter {
     std::vector<std::pair<YAML::Node, int>> merges;
     std::unordered_map<std::string, int> seen;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key = it->first;
-      const YAML::Node& value = it->second;
+      const YAML::Node key = it->first;  // copies: the iterator yields temporaries
+      const YAML::Node value = it->second;
       const int line = LineOf(key);
       if (key.Type() == YAML::NodeType::Scalar && key.Tag() == "?" && key.Scalar() == "<<") {
         merges.emplace_back(value, line);
@@ -529,11 +531,61 @@ std::string SourceMap::Locate(std::string_view path) const {
   return line > 0 ? fmt::format("{}:{}", file_, line) : file_;
 }
 
+namespace {
+
+// yaml-cpp 0.7 (Debian 12) loops forever, allocating, on inputs such as "{}," (upstream issue
+// 1040): the parser keeps returning empty documents without moving forward. This pass walks
+// the document starts without building anything and fails when one does not advance, so
+// LoadAll only ever sees input it terminates on.
+class DocumentProbe final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    stuck_ = docs_ > 0 && mark.pos <= last_pos_;
+    last_pos_ = mark.pos;
+    ++docs_;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  bool stuck() const { return stuck_; }
+
+ private:
+  int docs_ = 0;
+  int last_pos_ = -1;
+  bool stuck_ = false;
+};
+
+// Fails (with the position) when yaml-cpp would not terminate on `text`.
+base::Status ProbeDocuments(const std::string& text, std::string_view file_name) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentProbe probe;
+  while (parser.HandleNextDocument(probe)) {
+    if (probe.stuck()) {
+      return base::InvalidError("{}: yaml: did not find expected node content", file_name);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 base::Result<std::vector<YamlDocument>> ParseYamlDocuments(std::string_view text,
                                                            std::string_view file_name) {
   std::vector<YAML::Node> nodes;
   try {
-    nodes = YAML::LoadAll(std::string(text));
+    const std::string copy(text);
+    RETURN_IF_ERROR(ProbeDocuments(copy, file_name));
+    nodes = YAML::LoadAll(copy);
   } catch (const YAML::Exception& e) {
     if (e.mark.line >= 0) {
       return base::InvalidError("{}:{}: yaml: {}", file_name, e.mark.line + 1, e.msg);

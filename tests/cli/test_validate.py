@@ -30,7 +30,8 @@ def test_invalid_pod_reports_all_four_errors_with_lines(cubelet):
     assert f'{path}:17: unknown field "spec.containers[0].comand"' in lines
     assert (f'{path}:16: spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes": '
             'supported values: "Always", "IfNotPresent", "Never"') in lines
-    assert f'{path}:14: spec.containers[0].name: Duplicate value: "init"' in lines
+    # Kubernetes checks init container names against the app containers' names.
+    assert f'{path}:7: spec.initContainers[0].name: Duplicate value: "init"' in lines
     assert (f"{path}:10: spec.initContainers[0].readinessProbe: Forbidden: may not be set for "
             "init containers without restartPolicy=Always") in lines
     assert len(lines) == 4, r.stderr

@@ -12,6 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "api/api.h"
 #include "base/clock.h"
 #include "image/image.h"
 
@@ -257,8 +258,14 @@ TEST_F(PullTest, BearerTokenFlowWithDockerConfigSecret) {
   auto pub = svc->Ensure(token + "/public/busybox:latest", PullOptions{});
   ASSERT_TRUE(pub.ok()) << pub.status().message();
 
-  auto ring =
-      Keyring::FromDockerConfig(Slurp(RegistryFixtures::Get("REG_DIR") + "/auth/config.json"));
+  // The credentials come the way the node agent will get them: a kubernetes.io/dockerconfigjson
+  // Secret named in imagePullSecrets.
+  auto secret = api::DecodeManifests(Slurp(RegistryFixtures::Get("PULL_SECRET")), "secret.yaml");
+  ASSERT_TRUE(secret.ok()) << secret.status().message();
+  ASSERT_EQ(secret->size(), 1u);
+  const auto& s = std::get<api::Secret>((*secret)[0]);
+  EXPECT_EQ(s.type, "kubernetes.io/dockerconfigjson");
+  auto ring = Keyring::FromDockerConfig(s.data.at(".dockerconfigjson").data);
   ASSERT_TRUE(ring.ok()) << ring.status().message();
   PullOptions po;
   po.keyring = *ring;

@@ -109,6 +109,14 @@ TEST(YamlTest, DeepNestingIsAnErrorNotACrash) {
   EXPECT_THAT(One(deep).get<std::string>(), ::testing::StartsWith("ERROR: "));
 }
 
+TEST(YamlTest, InputsYamlCppWouldLoopOnAreErrors) {
+  // yaml-cpp 0.7 never returns from LoadAll on these (upstream issue 1040).
+  for (const char* text : {"{},", "[],b", "{},b"}) {
+    EXPECT_THAT(One(text).get<std::string>(), ::testing::StartsWith("ERROR: t.yaml: yaml: "))
+        << text;
+  }
+}
+
 TEST(YamlTest, MultipleDocumentsAndLines) {
   auto docs = ParseYamlDocuments("---\na: 1\n---\n---\nb:\n  c: [1,\n    2]\n...\n", "m.yaml");
   ASSERT_TRUE(docs.ok()) << docs.status().message();
