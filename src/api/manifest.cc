@@ -16,7 +16,9 @@ bool IsListKind(const Json& json) {
 // Appends the objects of one JSON document (a single object, or a list's items, recursively).
 void ReadDocument(const Json& json, const SourceMap& lines, std::vector<Manifest>& out) {
   if (json.is_object() && IsListKind(json)) {
-    const Json& items = json["items"];
+    const auto found = json.find("items");
+    if (found == json.end() || found->is_null()) return;  // an empty list
+    const Json& items = *found;
     if (!items.is_array()) {
       out.push_back(
           Manifest{std::nullopt, lines, {TypeInvalid(FieldPath("items"), "", "expected array")}});

@@ -20,7 +20,7 @@ namespace {
 
 // Nodes produced from one document, counting every expansion of an alias: the budget stops
 // exponential alias bombs long before memory runs out.
-constexpr size_t kNodeBudget = 200'000;
+constexpr size_t kNodeBudget = 50'000;
 
 bool In(std::string_view s, std::initializer_list<std::string_view> set) {
   return std::find(set.begin(), set.end(), s) != set.end();
