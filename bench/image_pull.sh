@@ -20,7 +20,7 @@ while (($#)); do
   shift
 done
 
-"$root/scripts/build.sh" release cubelet >/dev/null
+"$root/scripts/build.sh" release cubelet >/dev/null 2>&1
 cubelet="$root/build/release/src/cmd/cubelet"
 fixtures="$root/tests/fixtures/registry/setup.sh"
 setup_args=(up)
@@ -55,9 +55,14 @@ skopeo_umoci() {
 }
 
 images=(library/busybox:latest multiarch:latest)
-((big)) && images+=(big:latest)
+((big)) && images+=(library/big:latest)
 printf '%-28s %10s %14s %8s\n' IMAGE cubelet skopeo+umoci ratio
 for image in "${images[@]}"; do
+  # A failing tool would time its error path: check both work before timing them.
+  rm -rf "$work/data" "$work/oci" "$work/bundle"
+  "$cubelet" image --data-dir "$work/data" pull "$plain/$image" >/dev/null ||
+    { echo "cubelet failed to pull $image" >&2; exit 1; }
+  skopeo_umoci "$image" >/dev/null 2>&1 || { echo "skopeo/umoci failed on $image" >&2; exit 1; }
   c=$(median "rm -rf '$work/data'" "$cubelet" image --data-dir "$work/data" pull "$plain/$image")
   s=$(median "rm -rf '$work/oci' '$work/bundle'" skopeo_umoci "$image")
   printf '%-28s %9.3fs %13.3fs %7.2fx\n' "$image" "$c" "$s" "$(echo "$s / $c" | bc -l)"
