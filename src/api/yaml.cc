@@ -21,6 +21,8 @@ namespace {
 // Nodes produced from one document, counting every expansion of an alias: the budget stops
 // exponential alias bombs long before memory runs out.
 constexpr size_t kNodeBudget = 50'000;
+// Kubernetes objects nest a few dozen levels; yaml-cpp itself stops at a similar depth.
+constexpr int kMaxDepth = 256;
 
 bool In(std::string_view s, std::initializer_list<std::string_view> set) {
   return std::find(set.begin(), set.end(), s) != set.end();
@@ -172,6 +174,16 @@ class Converter {
     if (++nodes_ > kNodeBudget) {
       return Fail(line, "document expands to too many nodes (aliases nested too deep?)");
     }
+    // An anchor may contain an alias to itself; yaml-cpp then hands us a cycle.
+    if (depth_ >= kMaxDepth) return Fail(line, "document nests too deeply (a recursive alias?)");
+    ++depth_;
+    base::Status s = ConvertNode(node, path, line, out);
+    --depth_;
+    return s;
+  }
+
+ private:
+  base::Status ConvertNode(const YAML::Node& node, const FieldPath& path, int line, Json* out) {
     if (line > 0) map_.Add(path.str(), line);
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
@@ -198,7 +210,6 @@ class Converter {
     return {};
   }
 
- private:
   base::Status Fail(int line, std::string_view message) {
     if (line > 0) return base::InvalidError("{}:{}: yaml: {}", file_, line, message);
     return base::InvalidError("{}: yaml: {}", file_, message);
@@ -288,6 +299,7 @@ class Converter {
   SourceMap& map_;
   std::string_view file_;
   size_t nodes_ = 0;
+  int depth_ = 0;
 };
 
 // ---- emitting ----------------------------------------------------------------------------

@@ -104,6 +104,10 @@ TEST(YamlTest, AliasBombIsRefused) {
   EXPECT_THAT(One(bomb).get<std::string>(), ::testing::HasSubstr("too many nodes"));
 }
 
+TEST(YamlTest, RecursiveAliasIsAnErrorNotACrash) {
+  EXPECT_THAT(One("a: &x\n  b: *x\n").get<std::string>(), ::testing::HasSubstr("nests too deeply"));
+}
+
 TEST(YamlTest, DeepNestingIsAnErrorNotACrash) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   EXPECT_THAT(One(deep).get<std::string>(), ::testing::StartsWith("ERROR: "));
