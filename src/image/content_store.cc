@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include "image/image.h"
+#include "image/sha256.h"
 
 namespace cubelet::image {
 namespace {
@@ -45,27 +45,6 @@ base::Status FsyncDir(const std::string& dir) {
   if (rc != 0) return base::ErrnoError(err, "fsync " + dir);
   return {};
 }
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-  ~Sha256() { EVP_MD_CTX_free(ctx_); }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  void Update(std::string_view d) { EVP_DigestUpdate(ctx_, d.data(), d.size()); }
-  void Reset() { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-  std::string Final() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx_, md, &len);
-    std::string out = "sha256:";
-    for (unsigned int i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
-    return out;
-  }
-
- private:
-  EVP_MD_CTX* ctx_;
-};
 
 class FileIngest final : public Ingest {
  public:
@@ -158,7 +137,7 @@ class FileIngest final : public Ingest {
   int64_t size_;
   int64_t offset_;
   bool committed_ = false;
-  Sha256 hash_;
+  Sha256Hasher hash_;
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include "image/image.h"
+#include "image/sha256.h"
 
 namespace cubelet::image {
 namespace {
@@ -36,12 +36,9 @@ base::Result<Digest> Digest::Parse(std::string_view text) {
 }
 
 std::string Sha256Digest(std::string_view bytes) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
-  std::string out = "sha256:";
-  for (unsigned int i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
-  return out;
+  Sha256Hasher hasher;
+  hasher.Update(bytes);
+  return hasher.Final();
 }
 
 std::vector<std::string> ChainIds(const std::vector<std::string>& diff_ids) {

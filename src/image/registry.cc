@@ -66,6 +66,19 @@ std::string UrlEncode(std::string_view s) {
   return out;
 }
 
+// "&scope=a&scope=b" for a challenge scope holding several space-separated scopes (the token
+// spec repeats the parameter rather than joining them).
+std::string ScopeParams(std::string_view scope) {
+  std::string out;
+  for (size_t start = 0; start < scope.size();) {
+    size_t end = scope.find(' ', start);
+    if (end == std::string_view::npos) end = scope.size();
+    if (end > start) out += "&scope=" + UrlEncode(scope.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 // The registry's own error text ({"errors":[{"code","message"}]}) when the body has one.
 std::string RegistryError(const HttpResponse& r) {
   auto j = nlohmann::json::parse(r.body, nullptr, false);
@@ -268,21 +281,11 @@ base::Result<std::string> RegistryClient::FetchToken(Session& s, const Challenge
     req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
     req.body = fmt::format("grant_type=refresh_token&refresh_token={}&service={}&client_id=cubelet",
                            UrlEncode(cred->identity_token), UrlEncode(service));
-    for (size_t start = 0; start < scope.size();) {
-      size_t end = scope.find(' ', start);
-      if (end == std::string::npos) end = scope.size();
-      req.body += "&scope=" + UrlEncode(scope.substr(start, end - start));
-      start = end + 1;
-    }
+    req.body += ScopeParams(scope);
   } else {
     req.url = realm + (realm.find('?') == std::string::npos ? "?" : "&");
     req.url += "service=" + UrlEncode(service);
-    for (size_t start = 0; start < scope.size();) {
-      size_t end = scope.find(' ', start);
-      if (end == std::string::npos) end = scope.size();
-      req.url += "&scope=" + UrlEncode(scope.substr(start, end - start));
-      start = end + 1;
-    }
+    req.url += ScopeParams(scope);
     if (cred != nullptr) {
       req.headers.emplace_back("Authorization", BasicAuth(*cred));
       req.url += "&account=" + UrlEncode(cred->username);

@@ -8,8 +8,8 @@
 
 #include <archive.h>
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
+#include "image/sha256.h"
 #include "image/unpack_fs.h"
 
 namespace cubelet::image::unpack_internal {
@@ -27,14 +27,13 @@ Compression DetectCompression(const unsigned char* head, size_t size) {
 struct LayerStream::Feed {
   UniqueFd file;
   archive* outer = nullptr;
-  EVP_MD_CTX* sha = nullptr;
+  Sha256Hasher sha;
   int64_t size = 0;
   bool eof = false;
   std::string error;  // why the outer reader failed, reported instead of the inner's echo
 
   ~Feed() {
     if (outer != nullptr) archive_read_free(outer);
-    if (sha != nullptr) EVP_MD_CTX_free(sha);
   }
 
   // The next block of decompressed bytes, hashed; 0 at the end, -1 on error.
@@ -50,7 +49,7 @@ struct LayerStream::Feed {
         return -1;
       }
       if (n == 0) continue;
-      EVP_DigestUpdate(sha, *buf, n);
+      sha.Update(std::string_view(static_cast<const char*>(*buf), n));
       size += static_cast<int64_t>(n);
       return static_cast<la_ssize_t>(n);
     }
@@ -87,10 +86,6 @@ base::Result<std::unique_ptr<LayerStream>> LayerStream::Open(const std::string& 
   const ssize_t got = ::pread(f.file.get(), head, sizeof(head), 0);
   if (got < 0) return base::ErrnoError(errno, "read layer " + blob_path);
 
-  f.sha = EVP_MD_CTX_new();
-  if (f.sha == nullptr || EVP_DigestInit_ex(f.sha, EVP_sha256(), nullptr) != 1) {
-    return base::InternalError("sha256 init failed");
-  }
   f.outer = archive_read_new();
   if (f.outer == nullptr) return base::InternalError("archive_read_new failed");
   archive_read_support_format_raw(f.outer);
@@ -245,12 +240,7 @@ base::Result<std::pair<std::string, int64_t>> LayerStream::Finish() {
   while (feed_->Read(nullptr, &buf) > 0) {
   }
   if (!feed_->error.empty()) return base::InvalidError("read layer: {}", feed_->error);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(feed_->sha, md, &len);
-  std::string hex = "sha256:";
-  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
-  return std::make_pair(std::move(hex), feed_->size);
+  return std::make_pair(feed_->sha.Final(), feed_->size);
 }
 
 }  // namespace cubelet::image::unpack_internal

@@ -166,6 +166,22 @@ FieldErrors CheckHostPortConflicts(const std::vector<const Container*>& containe
   return errs;
 }
 
+// Lifecycle hooks and the three probes of a container that may have them (app containers
+// and sidecars).
+FieldErrors ValidateProbesAndHooks(const Container& c, const ContainerContext& ctx,
+                                   const FieldPath& idx) {
+  FieldErrors errs;
+  if (c.lifecycle) {
+    Append(errs, ValidateLifecycle(*c.lifecycle, ctx.grace_period, idx.Child("lifecycle")));
+  }
+  Append(errs,
+         ValidateLivenessProbe(c.liveness_probe, ctx.grace_period, idx.Child("livenessProbe")));
+  Append(errs,
+         ValidateReadinessProbe(c.readiness_probe, ctx.grace_period, idx.Child("readinessProbe")));
+  Append(errs, ValidateStartupProbe(c.startup_probe, ctx.grace_period, idx.Child("startupProbe")));
+  return errs;
+}
+
 }  // namespace
 
 FieldErrors ValidateContainers(const std::vector<Container>& containers,
@@ -181,14 +197,7 @@ FieldErrors ValidateContainers(const std::vector<Container>& containers,
     Append(errs, ValidateContainerCommon(c, ctx, idx));
     // Clashes with init container names are reported on the init container.
     if (!names.insert(c.name).second) errs.push_back(Duplicate(idx.Child("name"), c.name));
-    if (c.lifecycle)
-      Append(errs, ValidateLifecycle(*c.lifecycle, ctx.grace_period, idx.Child("lifecycle")));
-    Append(errs,
-           ValidateLivenessProbe(c.liveness_probe, ctx.grace_period, idx.Child("livenessProbe")));
-    Append(errs, ValidateReadinessProbe(c.readiness_probe, ctx.grace_period,
-                                        idx.Child("readinessProbe")));
-    Append(errs,
-           ValidateStartupProbe(c.startup_probe, ctx.grace_period, idx.Child("startupProbe")));
+    Append(errs, ValidateProbesAndHooks(c, ctx, idx));
     if (c.restart_policy) {
       errs.push_back(
           Forbidden(idx.Child("restartPolicy"), "may not be set for non-init containers"));
@@ -226,15 +235,7 @@ FieldErrors ValidateInitContainers(const std::vector<Container>& init_containers
     Append(errs, CheckHostPortConflicts({&c}, {i}, path));
     if (restart_always) {
       // A sidecar runs alongside the app containers, so it may have probes and hooks.
-      if (c.lifecycle) {
-        Append(errs, ValidateLifecycle(*c.lifecycle, ctx.grace_period, idx.Child("lifecycle")));
-      }
-      Append(errs,
-             ValidateLivenessProbe(c.liveness_probe, ctx.grace_period, idx.Child("livenessProbe")));
-      Append(errs, ValidateReadinessProbe(c.readiness_probe, ctx.grace_period,
-                                          idx.Child("readinessProbe")));
-      Append(errs,
-             ValidateStartupProbe(c.startup_probe, ctx.grace_period, idx.Child("startupProbe")));
+      Append(errs, ValidateProbesAndHooks(c, ctx, idx));
     } else {
       // A regular init container runs to completion before anything else starts: there is
       // nothing for a probe or hook to act on.
