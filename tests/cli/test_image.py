@@ -84,8 +84,12 @@ def test_killed_pull_resumes_and_stores_nothing_twice(cubelet, registries, tmp_p
     deadline = time.monotonic() + 60
     partial = 0
     while time.monotonic() < deadline and proc.poll() is None:
-        sizes = [f.stat().st_size for f in ingest.glob("*.partial")] if ingest.exists() else []
-        partial = sum(sizes)
+        partial = 0
+        for f in ingest.glob("*.partial") if ingest.exists() else []:
+            try:
+                partial += f.stat().st_size
+            except FileNotFoundError:
+                pass  # committed (renamed into the blob store) between glob and stat
         if partial > 4 << 20:
             break
         time.sleep(0.01)
