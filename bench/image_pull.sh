@@ -21,7 +21,7 @@ while (($#)); do
 done
 
 "$root/scripts/build.sh" release cubelet >/dev/null 2>&1
-cubelet="$root/build/release/src/cmd/cubelet"
+cubelet="$root/build/release/bin/cubelet"
 fixtures="$root/tests/fixtures/registry/setup.sh"
 setup_args=(up)
 ((big)) && setup_args+=(--big)

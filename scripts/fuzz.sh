@@ -37,7 +37,7 @@ for target in "${targets[@]}"; do
   echo "== $target: ${per_target}s from $(find "$corpus" -type f | wc -l) seeds"
   # -max_len keeps inputs manifest-sized; -timeout catches hangs (exponential anchors, say);
   # -rss_limit_mb catches runaway allocation before the machine does.
-  if ! "$root/build/fuzz/fuzz/$target" "$corpus" \
+  if ! "$root/build/fuzz/bin/$target" "$corpus" \
     -max_total_time="$per_target" -max_len=4096 -rss_limit_mb=2048 -timeout=10 \
     -print_final_stats=1 -artifact_prefix="$artifacts/$target-"; then
     failed+=("$target")

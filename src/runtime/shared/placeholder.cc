@@ -1,0 +1,2 @@
+// Replaced by the wire protocol.
+namespace cubelet::runtime {}
