@@ -32,7 +32,7 @@ namespace cubelet::runtime {
 
 // ---- Pod sandboxes -------------------------------------------------------------------------
 
-struct KeyToPath {  // one file of a "files" volume (configMap, secret, downwardAPI, projected)
+struct KeyToPath {   // one file of a "files" volume (configMap, secret, downwardAPI, projected)
   std::string path;  // relative, no ".." (validated by the API server and again here)
   std::string content;
   int mode = 0644;

@@ -1,2 +1,0 @@
-// Replaced by the wire protocol.
-namespace cubelet::runtime {}
