@@ -99,15 +99,37 @@ base::Result<LaunchedSupervisor> LaunchSupervisor(const std::string& binary, con
   int status;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  // Two writers share the pipe (the exiting parent with the PID, the supervisor with "ready"),
+  // so the lines may come in either order.
   LaunchedSupervisor out;
-  out.pid = std::atoi(text.c_str());
-  bool is_ready = text.find("\nready\n") != std::string::npos;
+  bool is_ready = false;
+  std::string error_line;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    if (line == "ready") {
+      is_ready = true;
+    } else if (line.rfind("error ", 0) == 0) {
+      error_line = line.substr(6);
+    } else if (!line.empty() && line.find_first_not_of("0123456789") == std::string::npos) {
+      out.pid = std::atoi(line.c_str());
+    }
+  }
   if (!is_ready || timed_out) {
     if (out.pid > 0) kill(out.pid, SIGKILL);
-    std::string why = text.find("error ") != std::string::npos
-                          ? text.substr(text.find("error ") + 6)
-                          : (timed_out ? "no answer in time" : "it exited");
-    while (!why.empty() && why.back() == '\n') why.pop_back();
+    std::string why = !error_line.empty() ? error_line
+                      : timed_out         ? "no answer in time"
+                                          : "it exited";
+    // The sandbox directory goes away with the failed sandbox: keep what the supervisor said.
+    auto said = host::ReadFile(log);
+    if (said.ok() && !said->empty()) {
+      std::string tail = said->size() > 400 ? said->substr(said->size() - 400) : *said;
+      while (!tail.empty() && tail.back() == '\n') tail.pop_back();
+      why += "; it said: " + tail;
+    }
     return Status(Code::kInternal,
                   fmt::format("starting the pod supervisor {}: {} (see {})", binary, why, log));
   }

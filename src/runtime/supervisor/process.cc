@@ -192,8 +192,15 @@ void InstallSeccomp(const std::string& prog, int error_fd) {
 // when no_new_privs is off (installing it then needs CAP_SYS_ADMIN) and last otherwise.
 void DropPrivileges(const ContainerSpec& spec, const std::string& seccomp, int error_fd) {
   if (!seccomp.empty() && !spec.no_new_privs) InstallSeccomp(seccomp, error_fd);
+  // A capability this process lacks cannot be given (here: no CAP_SYS_RESOURCE in some VMs);
+  // like runc, grant what the environment has rather than fail a privileged container.
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct current[2]{};
+  if (syscall(SYS_capget, &header, current) != 0) Fail(error_fd, "capget", errno);
+  uint64_t available = current[0].permitted | (uint64_t{current[1].permitted} << 32);
+  const uint64_t caps = spec.capabilities & available;
   for (int cap = 0; cap < 64; ++cap) {
-    if (spec.capabilities & (uint64_t{1} << cap)) continue;
+    if (caps & (uint64_t{1} << cap)) continue;
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
       if (errno == EINVAL) break;  // past the kernel's last capability
       Fail(error_fd, "dropping capability " + std::to_string(cap), errno);
@@ -206,10 +213,9 @@ void DropPrivileges(const ContainerSpec& spec, const std::string& seccomp, int e
   if (setresuid(spec.uid, spec.uid, spec.uid) != 0) Fail(error_fd, "setuid", errno);
   prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
   prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
   for (int i = 0; i < 2; ++i) {
-    uint32_t bits = static_cast<uint32_t>(spec.capabilities >> (32 * i));
+    uint32_t bits = static_cast<uint32_t>(caps >> (32 * i));
     data[i].effective = bits;
     data[i].permitted = bits;
     data[i].inheritable = 0;

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
@@ -63,6 +64,20 @@ int64_t OomKills(const std::string& file) {
   return std::strtoll(text.c_str() + pos + 9, nullptr, 10);
 }
 
+// The host PID of a child: as PID 1 of the pod's PID namespace this process sees its children
+// under that namespace's numbers, but /proc here is the host's, and the server addresses
+// containers by host PID. A pidfd's fdinfo shows the PID as the procfs instance numbers it.
+int HostPid(int local_pid) {
+  int fd = static_cast<int>(syscall(SYS_pidfd_open, local_pid, 0));
+  if (fd < 0) return local_pid;
+  std::string info;
+  bool ok = wire::ReadFile("/proc/self/fdinfo/" + std::to_string(fd), &info);
+  close(fd);
+  size_t pos = ok ? info.find("\nPid:") : std::string::npos;
+  if (pos == std::string::npos) return local_pid;
+  return std::atoi(info.c_str() + pos + 6);
+}
+
 void ResetSignalsForChild() {
   sigset_t all;
   sigfillset(&all);
@@ -78,7 +93,8 @@ struct Waiter {
 struct Container {
   ContainerSpec spec;
   std::string seccomp;
-  ContainerRecord record;
+  ContainerRecord record;  // record.pid is the host PID (what the server and /proc/<pid> use)
+  int local_pid = 0;       // the PID in this process's namespace (kill, waitpid)
   int64_t oom_before = 0;
   std::unique_ptr<CriLogWriter> log;
   int out = -1;
@@ -145,7 +161,7 @@ class Supervisor {
   int listen_fd_ = -1;
   int signal_fd_ = -1;
   std::map<std::string, Container> containers_;
-  std::map<int, std::string> pids_;   // container PID → ID
+  std::map<int, std::string> pids_;   // container local PID → ID
   std::map<int, std::string> pipes_;  // log pipe fd → container ID
   std::map<int, ExecJob> execs_;      // exec helper PID → job
   std::set<int> conns_;
@@ -292,7 +308,8 @@ void Supervisor::Start(int conn, const wire::Message& m) {
     return Reply(conn, r);
   }
   c.record.state = ContainerRecord::kRunning;
-  c.record.pid = static_cast<int>(pid);
+  c.local_pid = static_cast<int>(pid);
+  c.record.pid = HostPid(c.local_pid);
   c.record.started_ns = Now(CLOCK_REALTIME);
   for (int fd : {out[0], err[0]}) {
     fcntl(fd, F_SETFL, O_NONBLOCK);
@@ -302,7 +319,7 @@ void Supervisor::Start(int conn, const wire::Message& m) {
   c.out = out[0];
   c.err = err[0];
   SaveRecord(c);
-  pids_[c.record.pid] = spec.id;
+  pids_[c.local_pid] = spec.id;
   wire::Message r = EncodeRecord(c.record);
   containers_[spec.id] = std::move(c);
   Reply(conn, r);
@@ -313,7 +330,7 @@ void Supervisor::Signal(int conn, const wire::Message& m) {
   if (it == containers_.end()) return ReplyError(conn, "no container " + m.Get("id"));
   Container& c = it->second;
   if (c.record.state == ContainerRecord::kRunning &&
-      kill(c.record.pid, static_cast<int>(m.GetInt("signal", SIGTERM))) != 0 && errno != ESRCH) {
+      kill(c.local_pid, static_cast<int>(m.GetInt("signal", SIGTERM))) != 0 && errno != ESRCH) {
     return ReplyError(conn, std::string("kill: ") + std::strerror(errno));
   }
   Reply(conn, EncodeRecord(c.record));
@@ -398,7 +415,7 @@ void Supervisor::Shutdown(int conn) {
     kill(-1, SIGKILL);
   }
   for (auto& [id, c] : containers_) {
-    if (c.record.state == ContainerRecord::kRunning) kill(c.record.pid, SIGKILL);
+    if (c.record.state == ContainerRecord::kRunning) kill(c.local_pid, SIGKILL);
   }
   for (auto& [pid, job] : execs_) kill(pid, SIGKILL);
   Reap(true);
@@ -442,7 +459,7 @@ void Supervisor::OnPipe(int fd) {
 }
 
 void Supervisor::Exited(Container& c, int status) {
-  pids_.erase(c.record.pid);
+  pids_.erase(c.local_pid);
   // The container's PID namespace died with its first process, so its output is complete:
   // take it now, before the exit is reported, so that a waiter reading the log sees it all.
   for (int fd : {c.out, c.err}) {
