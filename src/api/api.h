@@ -70,6 +70,11 @@ void SetDefaults(ReplicaSet& rs);
 // The pod-template part of the defaults (shared by Pod, Deployment, ReplicaSet).
 void SetDefaultsPodSpec(PodSpec& spec);
 
+// The pod's QoS class as the API server records it in status.qosClass: "Guaranteed",
+// "Burstable" or "BestEffort" (from the cpu and memory requests and limits of every container,
+// init containers included).
+std::string PodQosClass(const PodSpec& spec);
+
 // Validation for create, with Kubernetes' rules and messages; returns every error at once.
 FieldErrors Validate(const Object& obj);
 FieldErrors ValidatePod(const Pod& pod);

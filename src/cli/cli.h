@@ -36,6 +36,26 @@ struct ImageOptions {
 // list, remove, prune. Returns the exit code.
 int Image(const ImageOptions& options, std::ostream& out, std::ostream& err);
 
+struct RuntimeCliOptions {
+  std::string verb;  // run, pods, ps, logs, exec, stop, rm, stopp, rmp
+  std::string data_dir = "/var/lib/cubelet";
+  std::string registry_config;
+  std::string cgroup_parent = "cubelet";
+  std::string file;               // run -f
+  std::vector<std::string> ids;   // container or pod IDs (unique prefixes) or pod names
+  std::vector<std::string> argv;  // exec
+  bool all = false;               // ps -a, rmp -a
+  bool timestamps = false;        // logs
+  int64_t tail = -1;              // logs
+  int64_t timeout_seconds = 30;   // stop: grace period
+  bool quiet = false;             // print IDs only
+};
+
+// `cubelet runtime ...`: the runtime layer by hand, like crictl (and `run`, like
+// `podman kube play`: a Pod manifest's images pulled, init containers run in order, then the
+// containers started). Returns the exit code (exec: the command's).
+int RuntimeCli(const RuntimeCliOptions& options, std::ostream& out, std::ostream& err);
+
 // "cubelet v0.1.0 (Kubernetes API v1.33)".
 std::string VersionString();
 

@@ -13,6 +13,7 @@
 
 #include "base/clock.h"
 #include "cli/cli.h"
+#include "cli/services.h"
 
 namespace cubelet::cli {
 namespace {
@@ -77,19 +78,6 @@ class Progress {
   base::Duration last_draw_{};
 };
 
-base::Result<std::unique_ptr<image::ImageService>> OpenService(const ImageOptions& o,
-                                                               image::HttpTransport& http,
-                                                               base::Clock& clock) {
-  image::ImageServiceOptions so;
-  so.root = o.data_dir + "/images";
-  so.http = &http;
-  so.clock = &clock;
-  if (!o.registry_config.empty()) {
-    ASSIGN_OR_RETURN(so.registries, image::LoadRegistries(o.registry_config));
-  }
-  return image::NewImageService(so);
-}
-
 std::string ReadFile(const std::string& path, bool* ok) {
   std::ifstream in(path);
   *ok = static_cast<bool>(in);
@@ -103,7 +91,7 @@ std::string ReadFile(const std::string& path, bool* ok) {
 int Image(const ImageOptions& o, std::ostream& out, std::ostream& err) {
   auto clock = base::NewRealClock();
   auto http = image::NewCurlTransport();
-  auto svc = OpenService(o, *http, *clock);
+  auto svc = OpenImageService(o.data_dir, o.registry_config, *http, *clock);
   if (!svc.ok()) {
     err << "error: " << svc.status().message() << "\n";
     return 1;

@@ -1,4 +1,7 @@
+#include <algorithm>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -46,8 +49,61 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   rm->add_option("reference", iopts.reference, "Image reference")->required();
   image->add_subcommand("prune", "Remove images no container uses");
 
+  RuntimeCliOptions ropts;
+  CLI::App* rt = app.add_subcommand(
+      "runtime", "Run and inspect pod sandboxes and containers directly (crictl-like)");
+  rt->require_subcommand(1);
+  rt->add_option("--data-dir", ropts.data_dir, "Where cubelet keeps its state")
+      ->capture_default_str();
+  rt->add_option("--registry-config", ropts.registry_config, "Registries file for image pulls");
+  rt->add_option("--cgroup-parent", ropts.cgroup_parent, "Parent cgroup of every pod")
+      ->capture_default_str();
+  CLI::App* run = rt->add_subcommand(
+      "run", "Run the pods of a manifest: pull images, run init containers, start containers");
+  run->add_option("-f,--filename", ropts.file, "A Pod manifest, or - for stdin")->required();
+  run->add_flag("-q,--quiet", ropts.quiet, "Print only the pod sandbox IDs");
+  CLI::App* pods = rt->add_subcommand("pods", "List pod sandboxes");
+  pods->add_flag("-q,--quiet", ropts.quiet, "Print only IDs");
+  CLI::App* ps = rt->add_subcommand("ps", "List containers");
+  ps->add_flag("-a,--all", ropts.all, "Show exited and created containers too");
+  ps->add_flag("-q,--quiet", ropts.quiet, "Print only IDs");
+  ps->add_option("--pod", ropts.ids, "Only the containers of this pod sandbox");
+  CLI::App* logs = rt->add_subcommand("logs", "Print a container's log");
+  logs->add_option("id", ropts.ids, "Container ID (or unique prefix)")->required();
+  logs->add_flag("-t,--timestamps", ropts.timestamps, "Show timestamps");
+  logs->add_option("--tail", ropts.tail, "Lines from the end (default: all)");
+  CLI::App* exec = rt->add_subcommand("exec", "Run a command in a running container");
+  std::string exec_id;
+  exec->add_option("id", exec_id, "Container ID (or unique prefix)")->required();
+  // The command comes after "--" and is taken verbatim (its own flags included).
+  exec->prefix_command();
+  CLI::App* stop = rt->add_subcommand("stop", "Stop containers (stop signal, then SIGKILL)");
+  stop->add_option("ids", ropts.ids, "Container IDs")->required();
+  stop->add_option("--timeout", ropts.timeout_seconds, "Grace period in seconds")
+      ->capture_default_str();
+  CLI::App* crm = rt->add_subcommand("rm", "Remove containers");
+  crm->add_option("ids", ropts.ids, "Container IDs")->required();
+  CLI::App* stopp = rt->add_subcommand("stopp", "Stop pod sandboxes");
+  stopp->add_option("ids", ropts.ids, "Pod sandbox IDs or pod names")->required();
+  CLI::App* rmp = rt->add_subcommand("rmp", "Remove pod sandboxes with their containers");
+  rmp->add_option("ids", ropts.ids, "Pod sandbox IDs or pod names");
+  rmp->add_flag("-a,--all", ropts.all, "Remove every pod sandbox");
+
+  // `runtime exec ID -- CMD...`: CLI11 sends everything after "--" to positionals, which the
+  // container ID already took; the command is collected as the remaining arguments instead,
+  // so the separator is dropped (prefix_command keeps the command's own flags verbatim).
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "runtime" && std::find(args.begin() + i, args.end(), "exec") != args.end()) {
+      auto sep = std::find(args.begin() + i, args.end(), "--");
+      if (sep != args.end()) args.erase(sep);
+      break;
+    }
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes the arguments in reverse order
+
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     // CLI11 prints help and errors itself; route them to our streams.
     std::ostream& to = e.get_exit_code() == 0 ? out : err;
@@ -61,6 +117,19 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   if (image->parsed()) {
     iopts.verb = image->get_subcommands().front()->get_name();
     return Image(iopts, out, err);
+  }
+  if (rt->parsed()) {
+    ropts.verb = rt->get_subcommands().front()->get_name();
+    if (ropts.verb == "exec") {
+      ropts.ids = {exec_id};
+      ropts.argv = exec->remaining();
+      if (!ropts.argv.empty() && ropts.argv.front() == "--") ropts.argv.erase(ropts.argv.begin());
+      if (ropts.argv.empty()) {
+        err << "error: usage: cubelet runtime exec CONTAINER-ID -- COMMAND [ARG...]\n";
+        return 2;
+      }
+    }
+    return RuntimeCli(ropts, out, err);
   }
   return 1;
 }

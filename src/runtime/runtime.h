@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/types/pod.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/status.h"
@@ -266,5 +268,43 @@ struct RuntimeOptions {
 
 // The real runtime; re-adopts the sandboxes whose supervisors still run.
 base::Result<std::unique_ptr<Runtime>> NewRuntime(const RuntimeOptions& options);
+
+// ---- Logs ------------------------------------------------------------------------------------
+
+struct LogReadOptions {
+  bool timestamps = false;  // prefix each line with its RFC 3339 time (kubectl logs --timestamps)
+  std::optional<int64_t> tail_lines;
+  std::optional<int64_t> since_unix_ns;
+  std::optional<int64_t> limit_bytes;
+};
+
+// Reads a container's log file (ContainerStatus::log_path), calling `sink` with each line as
+// the container wrote it (newline included); `sink` returns false to stop.
+base::Status ReadContainerLog(const std::string& log_path, const LogReadOptions& options,
+                              const std::function<bool(std::string_view line)>& sink);
+
+// ---- From a Kubernetes Pod (what the kubelet derives; pure) ---------------------------------
+
+// What only the API can supply: the contents of configMap/secret/downwardAPI/projected volumes
+// and the values of env entries with valueFrom/envFrom. A source left unset makes pods that
+// need it fail with a message saying so (`cubelet runtime run` has no API server).
+struct PodSources {
+  std::function<base::Result<std::vector<KeyToPath>>(const api::Volume& volume)> volume_files;
+  // The container's whole environment in order, replacing spec.env/envFrom when set.
+  std::function<base::Result<std::vector<std::pair<std::string, std::string>>>(
+      const api::Container& container)>
+      env;
+  int64_t node_memory_bytes = 0;  // for the Burstable oom_score_adj; 0: read /proc/meminfo
+};
+
+base::Result<SandboxConfig> SandboxConfigForPod(const api::Pod& pod, const PodSources& sources);
+// `image` carries the pulled image's config and layers.
+base::Result<ContainerConfig> ContainerConfigForPod(const api::Pod& pod,
+                                                    const api::Container& container,
+                                                    uint32_t attempt, ImageSpec image,
+                                                    const PodSources& sources);
+// The kubelet's oom_score_adj for a container: Guaranteed -997, BestEffort 1000, Burstable
+// from the memory request's share of the node's memory (2..999).
+int OomScoreAdj(const api::Pod& pod, const api::Container& container, int64_t node_memory);
 
 }  // namespace cubelet::runtime

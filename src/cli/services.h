@@ -1,0 +1,24 @@
+// The services the CLI verbs open on a data directory (private to the cli module).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "image/image.h"
+#include "runtime/runtime.h"
+
+namespace cubelet::cli {
+
+// <data-dir>/images, with the registries file when one is given.
+base::Result<std::unique_ptr<image::ImageService>> OpenImageService(
+    const std::string& data_dir, const std::string& registry_config, image::HttpTransport& http,
+    base::Clock& clock);
+
+// <data-dir>/runtime and <data-dir>/pods.
+base::Result<std::unique_ptr<runtime::Runtime>> OpenRuntime(const std::string& data_dir,
+                                                            const std::string& cgroup_parent,
+                                                            base::Clock& clock);
+
+}  // namespace cubelet::cli
