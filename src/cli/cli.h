@@ -41,6 +41,7 @@ struct RuntimeCliOptions {
   std::string data_dir = "/var/lib/cubelet";
   std::string registry_config;
   std::string cgroup_parent = "cubelet";
+  std::string infra_image;        // --pod-infra-container-image
   std::string file;               // run -f
   std::vector<std::string> ids;   // container or pod IDs (unique prefixes) or pod names
   std::vector<std::string> argv;  // exec

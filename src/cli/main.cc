@@ -58,6 +58,9 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   rt->add_option("--registry-config", ropts.registry_config, "Registries file for image pulls");
   rt->add_option("--cgroup-parent", ropts.cgroup_parent, "Parent cgroup of every pod")
       ->capture_default_str();
+  rt->add_option("--pod-infra-container-image", ropts.infra_image,
+                 "Run this image (e.g. a pause image) as each new pod's infra container instead "
+                 "of the built-in infra process");
   CLI::App* run = rt->add_subcommand(
       "run", "Run the pods of a manifest: pull images, run init containers, start containers");
   run->add_option("-f,--filename", ropts.file, "A Pod manifest, or - for stdin")->required();

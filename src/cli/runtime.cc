@@ -111,18 +111,7 @@ class PodRunner {
                                                              image::FailureReason(ensured.status()),
                                                              ensured.status().message()));
         }
-        const image::ImageRecord& r = ensured->image;
-        runtime::ImageSpec spec;
-        spec.ref = r.name;
-        spec.id = r.config_digest;
-        spec.layer_dirs = images_.LayerDirs(r);
-        spec.entrypoint = r.config.entrypoint;
-        spec.cmd = r.config.cmd;
-        spec.env = r.config.env;
-        spec.working_dir = r.config.working_dir;
-        spec.user = r.config.user;
-        spec.stop_signal = r.config.stop_signal;
-        images[c.name] = std::move(spec);
+        images[c.name] = ImageSpecOf(images_, ensured->image);
       }
     }
     runtime::PodSources sources;
@@ -317,7 +306,20 @@ int Logs(const RuntimeCliOptions& o, runtime::Runtime& rt, std::ostream& out, st
 
 int RuntimeCli(const RuntimeCliOptions& o, std::ostream& out, std::ostream& err) {
   auto clock = base::NewRealClock();
-  auto opened = OpenRuntime(o.data_dir, o.cgroup_parent, *clock);
+  std::optional<runtime::ImageSpec> infra;
+  if (!o.infra_image.empty()) {
+    auto http = image::NewCurlTransport();
+    auto images = OpenImageService(o.data_dir, o.registry_config, *http, *clock);
+    auto ensured = images.ok() ? (*images)->Ensure(o.infra_image, image::PullOptions{})
+                               : base::Result<image::EnsureResult>(images.status());
+    if (!ensured.ok()) {
+      err << "error: --pod-infra-container-image " << o.infra_image << ": "
+          << ensured.status().message() << "\n";
+      return 1;
+    }
+    infra = ImageSpecOf(**images, ensured->image);
+  }
+  auto opened = OpenRuntime(o.data_dir, o.cgroup_parent, *clock, infra);
   if (!opened.ok()) {
     err << "error: " << opened.status().message() << "\n";
     return 1;

@@ -15,10 +15,25 @@ base::Result<std::unique_ptr<image::ImageService>> OpenImageService(
   return image::NewImageService(so);
 }
 
-base::Result<std::unique_ptr<runtime::Runtime>> OpenRuntime(const std::string& data_dir,
-                                                            const std::string& cgroup_parent,
-                                                            base::Clock& clock) {
+runtime::ImageSpec ImageSpecOf(const image::ImageService& images, const image::ImageRecord& r) {
+  runtime::ImageSpec spec;
+  spec.ref = r.name;
+  spec.id = r.config_digest;
+  spec.layer_dirs = images.LayerDirs(r);
+  spec.entrypoint = r.config.entrypoint;
+  spec.cmd = r.config.cmd;
+  spec.env = r.config.env;
+  spec.working_dir = r.config.working_dir;
+  spec.user = r.config.user;
+  spec.stop_signal = r.config.stop_signal;
+  return spec;
+}
+
+base::Result<std::unique_ptr<runtime::Runtime>> OpenRuntime(
+    const std::string& data_dir, const std::string& cgroup_parent, base::Clock& clock,
+    std::optional<runtime::ImageSpec> infra) {
   runtime::RuntimeOptions ro;
+  if (infra) ro.infra_image.emplace(std::move(*infra));
   ro.root = data_dir + "/runtime";
   ro.pods_log_root = data_dir + "/pods";
   ro.cgroup_parent = cgroup_parent;

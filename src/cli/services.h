@@ -16,9 +16,12 @@ base::Result<std::unique_ptr<image::ImageService>> OpenImageService(
     const std::string& data_dir, const std::string& registry_config, image::HttpTransport& http,
     base::Clock& clock);
 
-// <data-dir>/runtime and <data-dir>/pods.
-base::Result<std::unique_ptr<runtime::Runtime>> OpenRuntime(const std::string& data_dir,
-                                                            const std::string& cgroup_parent,
-                                                            base::Clock& clock);
+// What the runtime needs of a pulled image.
+runtime::ImageSpec ImageSpecOf(const image::ImageService& images, const image::ImageRecord& r);
+
+// <data-dir>/runtime and <data-dir>/pods; `infra` is the --pod-infra-container-image, if any.
+base::Result<std::unique_ptr<runtime::Runtime>> OpenRuntime(
+    const std::string& data_dir, const std::string& cgroup_parent, base::Clock& clock,
+    std::optional<runtime::ImageSpec> infra = std::nullopt);
 
 }  // namespace cubelet::cli

@@ -44,6 +44,8 @@ struct SandboxRecord {
   std::string log_directory;
   std::string pod_cgroup;
   std::vector<HostVolume> volumes;
+  std::string infra_container;  // with --pod-infra-container-image; hidden from listings
+  int infra_pid = 0;
 };
 
 struct ContainerMeta {
@@ -114,6 +116,11 @@ class LinuxRuntime final : public Runtime {
   base::Status StopContainerLocked(const ContainerMeta& meta, const SandboxRecord& sandbox,
                                    std::chrono::milliseconds grace);
   base::Status RemoveContainerLocked(const ContainerMeta& meta, const SandboxRecord& sandbox);
+  // Creates the container's files and spec (the sandbox lock is held by the caller).
+  base::Result<std::string> CreateContainerLocked(const SandboxRecord& sandbox,
+                                                  const ContainerConfig& config);
+  base::Status StartContainerLocked(const ContainerMeta& meta);
+  base::Status StartInfra(SandboxRecord* sandbox);
   base::Result<ContainerSpec> PrepareContainer(const std::string& id, const SandboxRecord& sandbox,
                                                const ContainerConfig& config, ContainerMeta* meta);
   ContainerStatus StatusOf(const ContainerMeta& meta, const SandboxRecord* sandbox) const;

@@ -24,6 +24,9 @@ using base::Status;
 constexpr auto kStartTimeout = std::chrono::seconds(60);
 constexpr auto kKillTimeout = std::chrono::seconds(10);
 
+// Marks the --pod-infra-container-image container of a sandbox.
+constexpr const char* kInfraLabel = "io.cubelet.infra";
+
 // The overlay mount's options must fit in one page.
 constexpr size_t kMaxMountData = 4000;
 
@@ -138,6 +141,12 @@ Result<ContainerSpec> LinuxRuntime::PrepareContainer(const std::string& id,
   in.rootfs = rootfs;
   in.hostname = sandbox.hostname;
   in.share_pid = sandbox.share_pid;
+  // The infra container holds the PID namespace: it gets a new one, the others join it.
+  if (config.labels.count(kInfraLabel) != 0) {
+    in.share_pid = false;
+  } else if (!sandbox.infra_container.empty() && sandbox.share_pid) {
+    in.join_pid_ns = fmt::format("/proc/{}/ns/pid", sandbox.infra_pid);
+  }
   std::string sdir = SandboxDir(sandbox.id);
   in.hosts_file = sdir + "/hosts";
   in.hostname_file = sdir + "/hostname";
@@ -158,22 +167,19 @@ Result<ContainerSpec> LinuxRuntime::PrepareContainer(const std::string& id,
   return BuildContainerSpec(config, in);
 }
 
-Result<std::string> LinuxRuntime::CreateContainer(const std::string& sandbox_id,
-                                                  const ContainerConfig& config) {
+Result<std::string> LinuxRuntime::CreateContainerLocked(const SandboxRecord& sandbox,
+                                                        const ContainerConfig& config) {
   if (config.name.empty() || config.name.find('/') != std::string::npos) {
     return Status(Code::kInvalid, fmt::format("invalid container name \"{}\"", config.name));
   }
-  auto lock = LockFor(sandbox_id);
-  std::lock_guard<std::mutex> guard(*lock);
-  ASSIGN_OR_RETURN(SandboxRecord sandbox, LoadSandbox(sandbox_id));
   if (!SupervisorAlive(sandbox)) {
     return Status(
         Code::kConflict,
-        fmt::format("pod sandbox {} is not ready (its supervisor is not running)", sandbox_id));
+        fmt::format("pod sandbox {} is not ready (its supervisor is not running)", sandbox.id));
   }
   ContainerMeta meta;
   meta.id = host::RandomId();
-  meta.sandbox_id = sandbox_id;
+  meta.sandbox_id = sandbox.id;
   meta.name = config.name;
   meta.attempt = config.attempt;
   meta.image_ref = config.image.ref;
@@ -203,21 +209,22 @@ Result<std::string> LinuxRuntime::CreateContainer(const std::string& sandbox_id,
   return meta.id;
 }
 
-Status LinuxRuntime::StartContainer(const std::string& container_id) {
-  ASSIGN_OR_RETURN(ContainerMeta meta, LoadMeta(container_id));
-  auto lock = LockFor(meta.sandbox_id);
+Result<std::string> LinuxRuntime::CreateContainer(const std::string& sandbox_id,
+                                                  const ContainerConfig& config) {
+  auto lock = LockFor(sandbox_id);
   std::lock_guard<std::mutex> guard(*lock);
-  ASSIGN_OR_RETURN(SandboxRecord sandbox, LoadSandbox(meta.sandbox_id));
-  if (!SupervisorAlive(sandbox)) {
-    return Status(Code::kConflict, fmt::format("pod sandbox {} is not ready", meta.sandbox_id));
-  }
-  if (host::Exists(ContainerDir(container_id) + "/state")) {
+  ASSIGN_OR_RETURN(SandboxRecord sandbox, LoadSandbox(sandbox_id));
+  return CreateContainerLocked(sandbox, config);
+}
+
+Status LinuxRuntime::StartContainerLocked(const ContainerMeta& meta) {
+  if (host::Exists(ContainerDir(meta.id) + "/state")) {
     return Status(Code::kConflict,
                   fmt::format("container {} was already started; create a new one", meta.name));
   }
   std::string text;
-  if (!wire::ReadFile(ContainerDir(container_id) + "/spec", &text)) {
-    return base::ErrnoError(errno, "reading the spec of container " + container_id);
+  if (!wire::ReadFile(ContainerDir(meta.id) + "/spec", &text)) {
+    return base::ErrnoError(errno, "reading the spec of container " + meta.id);
   }
   wire::Message req;
   std::string error;
@@ -231,6 +238,36 @@ Status LinuxRuntime::StartContainer(const std::string& container_id) {
                   fmt::format("failed to start container \"{}\": {}", meta.name, record.error));
   }
   return Status::Ok();
+}
+
+Status LinuxRuntime::StartContainer(const std::string& container_id) {
+  ASSIGN_OR_RETURN(ContainerMeta meta, LoadMeta(container_id));
+  auto lock = LockFor(meta.sandbox_id);
+  std::lock_guard<std::mutex> guard(*lock);
+  ASSIGN_OR_RETURN(SandboxRecord sandbox, LoadSandbox(meta.sandbox_id));
+  if (!SupervisorAlive(sandbox)) {
+    return Status(Code::kConflict, fmt::format("pod sandbox {} is not ready", meta.sandbox_id));
+  }
+  return StartContainerLocked(meta);
+}
+
+Status LinuxRuntime::StartInfra(SandboxRecord* sandbox) {
+  ContainerConfig infra;
+  infra.name = "POD";  // the name the kubelet gives its pause container
+  infra.image = *options_.infra_image;
+  infra.termination_message_path.clear();
+  infra.labels = {{kInfraLabel, "true"}};
+  ASSIGN_OR_RETURN(std::string id, CreateContainerLocked(*sandbox, infra));
+  sandbox->infra_container = id;
+  RETURN_IF_ERROR(SaveSandbox(*sandbox));
+  ASSIGN_OR_RETURN(ContainerMeta meta, LoadMeta(id));
+  RETURN_IF_ERROR(StartContainerLocked(meta));
+  ContainerStatus status = StatusOf(meta, sandbox);
+  if (status.state != ContainerState::kRunning) {
+    return Status(Code::kInternal, "the pod infra container exited at once");
+  }
+  sandbox->infra_pid = status.pid;
+  return SaveSandbox(*sandbox);
 }
 
 Status LinuxRuntime::StopContainerLocked(const ContainerMeta& meta, const SandboxRecord& sandbox,
@@ -391,6 +428,8 @@ Result<std::vector<ContainerStatus>> LinuxRuntime::ListContainers(
       auto loaded = LoadSandbox(meta->sandbox_id);
       if (loaded.ok()) sb = std::move(*loaded);
     }
+    // The infra container belongs to the sandbox, as the pause container does in the CRI.
+    if (sb && sb->infra_container == meta->id) continue;
     out.push_back(StatusOf(*meta, sb ? &*sb : nullptr));
   }
   std::sort(out.begin(), out.end(), [](const ContainerStatus& a, const ContainerStatus& b) {

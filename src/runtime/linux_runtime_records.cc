@@ -37,6 +37,8 @@ wire::Message EncodeSandbox(const SandboxRecord& r) {
   m.AddBool("stopped", r.stopped);
   m.Add("log_directory", r.log_directory);
   m.Add("pod_cgroup", r.pod_cgroup);
+  if (!r.infra_container.empty()) m.Add("infra_container", r.infra_container);
+  if (r.infra_pid != 0) m.AddInt("infra_pid", r.infra_pid);
   for (const auto& v : r.volumes) {
     m.Add("volume", wire::Join({v.name, v.path, v.read_only ? "ro" : "rw"}));
   }
@@ -60,6 +62,8 @@ SandboxRecord DecodeSandbox(const wire::Message& m) {
   r.stopped = m.GetBool("stopped");
   r.log_directory = m.Get("log_directory");
   r.pod_cgroup = m.Get("pod_cgroup");
+  r.infra_container = m.Get("infra_container");
+  r.infra_pid = static_cast<int>(m.GetInt("infra_pid"));
   for (const auto& v : m.GetAll("volume")) {
     auto f = wire::Split(v);
     if (f.size() == 3) r.volumes.push_back(HostVolume{f[0], f[1], f[2] == "ro"});

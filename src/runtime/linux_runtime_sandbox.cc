@@ -242,7 +242,8 @@ Status LinuxRuntime::PrepareSandbox(const SandboxConfig& config, SandboxRecord* 
 
   SupervisorConfig sc;
   sc.hostname = r->hostname;
-  sc.share_pid = r->share_pid;
+  // With an infra image, the infra container is PID 1 of the shared namespace instead.
+  sc.share_pid = r->share_pid && !options_.infra_image;
   sc.cgroup_procs = cgroups_->ProcsFiles(leaf);
   if (!wire::WriteFileAtomic(dir + "/supervisor.conf", EncodeSupervisorConfig(sc).Encode())) {
     return base::ErrnoError(errno, "writing " + dir + "/supervisor.conf");
@@ -251,7 +252,9 @@ Status LinuxRuntime::PrepareSandbox(const SandboxConfig& config, SandboxRecord* 
                    LaunchSupervisor(supervisor_, dir, kSupervisorStartTimeout));
   r->supervisor_pid = launched.pid;
   r->supervisor_start = launched.start_time;
-  return SaveSandbox(*r);
+  RETURN_IF_ERROR(SaveSandbox(*r));
+  if (options_.infra_image) RETURN_IF_ERROR(StartInfra(r));
+  return Status::Ok();
 }
 
 Result<std::string> LinuxRuntime::RunPodSandbox(const SandboxConfig& config) {
@@ -316,6 +319,10 @@ Status LinuxRuntime::StopSandboxLocked(SandboxRecord& r) {
       if (meta.ok()) RETURN_IF_ERROR(cgroups_->KillAll(meta->cgroup));
     }
   }
+  if (!r.infra_container.empty()) {
+    auto meta = LoadMeta(r.infra_container);
+    if (meta.ok()) RETURN_IF_ERROR(cgroups_->KillAll(meta->cgroup));
+  }
   if (!r.stopped) {
     r.stopped = true;
     if (host::Exists(SandboxDir(r.id) + "/sandbox")) RETURN_IF_ERROR(SaveSandbox(r));
@@ -338,6 +345,10 @@ Status LinuxRuntime::CleanupSandbox(const SandboxRecord& r) {
       auto meta = LoadMeta(c.id);
       if (meta.ok()) RETURN_IF_ERROR(RemoveContainerLocked(*meta, r));
     }
+  }
+  if (!r.infra_container.empty()) {
+    auto meta = LoadMeta(r.infra_container);
+    if (meta.ok()) RETURN_IF_ERROR(RemoveContainerLocked(*meta, r));
   }
   RETURN_IF_ERROR(host::RemoveAll(SandboxDir(r.id)));
   if (!r.log_directory.empty()) RETURN_IF_ERROR(host::RemoveAll(r.log_directory));

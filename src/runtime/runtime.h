@@ -264,6 +264,10 @@ struct RuntimeOptions {
   int log_max_files = 5;            // containerLogMaxFiles
   base::Clock* clock = nullptr;
   base::Logger* logger = nullptr;  // may be null
+  // --pod-infra-container-image: when set, every sandbox also runs this image's entrypoint as
+  // its infra container ("POD", like Kubernetes' pause), which is PID 1 of a shared PID
+  // namespace. Unset: the supervisor itself is the infra process (no image needed).
+  std::optional<ImageSpec> infra_image;
 };
 
 // The real runtime; re-adopts the sandboxes whose supervisors still run.

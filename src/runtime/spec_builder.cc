@@ -271,6 +271,7 @@ Result<ContainerSpec> BuildContainerSpec(const ContainerConfig& config, const Sp
   spec.id = in.id;
   spec.rootfs = in.rootfs;
   spec.new_pid_ns = !in.share_pid;
+  spec.join_pid_ns = in.join_pid_ns;
   const bool privileged = config.security.privileged;
   constexpr uint64_t kNoSuidExecDev = MS_NOSUID | MS_NOEXEC | MS_NODEV;
   auto add = [&spec](std::string source, std::string target, std::string type, uint64_t flags,

@@ -52,6 +52,7 @@ struct SpecInputs {
   std::string rootfs;
   std::string hostname;
   bool share_pid = false;
+  std::string join_pid_ns;  // the infra container's PID namespace, when there is one
   std::string hosts_file;
   std::string hostname_file;
   std::string resolv_file;

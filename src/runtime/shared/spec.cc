@@ -14,6 +14,7 @@ wire::Message EncodeSpec(const ContainerSpec& spec) {
   m.Add("id", spec.id);
   m.Add("rootfs", spec.rootfs);
   m.AddBool("new_pid_ns", spec.new_pid_ns);
+  if (!spec.join_pid_ns.empty()) m.Add("join_pid_ns", spec.join_pid_ns);
   for (const MountSpec& mount : spec.mounts) {
     m.Add("mount", wire::Join({mount.source, mount.target, mount.type, std::to_string(mount.flags),
                                mount.data, mount.file ? "file" : "dir"}));
@@ -49,6 +50,7 @@ bool DecodeSpec(const wire::Message& m, ContainerSpec* spec, std::string* error)
   spec->id = m.Get("id");
   spec->rootfs = m.Get("rootfs");
   spec->new_pid_ns = m.GetBool("new_pid_ns");
+  spec->join_pid_ns = m.Get("join_pid_ns");
   for (const auto& v : m.GetAll("mount")) {
     std::vector<std::string> f = wire::Split(v);
     if (f.size() != 6) {

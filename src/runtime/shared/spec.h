@@ -34,6 +34,8 @@ struct ContainerSpec {
   std::string id;
   std::string rootfs;  // host path of the mounted overlay
   bool new_pid_ns = true;
+  // With an infra container holding the pod's PID namespace: /proc/<pid>/ns/pid to join.
+  std::string join_pid_ns;
   std::vector<MountSpec> mounts;  // in order
   std::vector<DeviceSpec> devices;
   std::vector<std::string> masked_paths;

@@ -274,6 +274,23 @@ void Supervisor::Start(int conn, const wire::Message& m) {
     return ReplyError(conn, std::string("pipe: ") + std::strerror(errno));
   }
   unsigned long flags = CLONE_NEWNS | SIGCHLD | (spec.new_pid_ns ? CLONE_NEWPID : 0);
+  // Joining the infra container's PID namespace: setns(CLONE_NEWPID) changes where this
+  // process's next child is born; it is undone right after the clone.
+  int own_pid_ns = -1;
+  if (!spec.join_pid_ns.empty()) {
+    own_pid_ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+    int target = open(spec.join_pid_ns.c_str(), O_RDONLY | O_CLOEXEC);
+    bool joined = own_pid_ns >= 0 && target >= 0 && setns(target, CLONE_NEWPID) == 0;
+    int saved = errno;
+    if (target >= 0) close(target);
+    if (!joined) {
+      if (own_pid_ns >= 0) close(own_pid_ns);
+      for (int fd : {out[0], out[1], err[0], err[1], status_pipe[0], status_pipe[1]}) close(fd);
+      return ReplyError(conn, "joining the pod's PID namespace " + spec.join_pid_ns + ": " +
+                                  std::strerror(saved));
+    }
+    flags &= ~static_cast<unsigned long>(CLONE_NEWPID);
+  }
   // A raw clone behaves like fork here (no new stack): the child continues below with a copy
   // of this single-threaded process, already in its new mount (and PID) namespace.
   long pid = syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr);
@@ -282,6 +299,11 @@ void Supervisor::Start(int conn, const wire::Message& m) {
     ContainerInit(c.spec, c.seccomp, out[1], err[1], status_pipe[1]);
   }
   int clone_errno = errno;
+  if (own_pid_ns >= 0) {
+    if (setns(own_pid_ns, CLONE_NEWPID) != 0)
+      Log("setns", "back to the supervisor's PID namespace", errno);
+    close(own_pid_ns);
+  }
   close(out[1]);
   close(err[1]);
   close(status_pipe[1]);

@@ -114,6 +114,36 @@ TEST_F(RuntimeTest, SharedPidNamespaceHasTheInfraProcessAsPid1AndReapsOrphans) {
   EXPECT_THAT(Exec(other, {"ps", "-o", "args"}), HasSubstr("sleep 1000"));
 }
 
+TEST_F(RuntimeTest, InfraImageHoldsTheSharedPidNamespace) {
+  RuntimeOptions with_infra = options_;
+  ImageSpec pause;
+  pause.ref = "pause:test";
+  pause.layer_dirs = {layer_};
+  pause.entrypoint = {"sleep"};
+  pause.cmd = {"1000000"};
+  with_infra.infra_image = pause;
+  auto rt = NewRuntime(with_infra);
+  ASSERT_TRUE(rt.ok()) << rt.status().ToString();
+  SandboxConfig sc = Sandbox("infra");
+  sc.share_process_namespace = true;
+  auto sid = (*rt)->RunPodSandbox(sc);
+  ASSERT_TRUE(sid.ok()) << sid.status().ToString();
+  auto id = (*rt)->CreateContainer(*sid, Container("app", {"sleep", "1000"}));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  RT_ASSERT_OK((*rt)->StartContainer(*id));
+  auto r = (*rt)->ExecSync(*id, {"cat", "/proc/1/cmdline"}, std::chrono::seconds(10));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->output, std::string("sleep\0"
+                                   "1000000\0",
+                                   14));
+  auto listed = (*rt)->ListContainers(*sid);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u) << "the infra container is not listed";
+  EXPECT_EQ((*listed)[0].name, "app");
+  RT_ASSERT_OK((*rt)->RemovePodSandbox(*sid));
+  EXPECT_TRUE(std::filesystem::is_empty(options_.root + "/containers"));
+}
+
 TEST_F(RuntimeTest, MemoryLimitEndsInOomKilled) {
   auto sid = runtime_->RunPodSandbox(Sandbox("oom"));
   ASSERT_TRUE(sid.ok()) << sid.status().ToString();
