@@ -175,9 +175,9 @@ int RunManifest(const RuntimeCliOptions& o, runtime::Runtime& rt, base::Clock& c
   bool bad = false;
   for (api::Manifest& m : *manifests) {
     if (m.object) {
-      if (auto* pod = std::get_if<api::Pod>(&*m.object); pod && pod->metadata.namespace_.empty()) {
-        pod->metadata.namespace_ = "default";
-      }
+      // As the API server does for a request without a namespace.
+      api::ObjectMeta& meta = api::MetaOf(*m.object);
+      if (api::KindOf(*m.object).namespaced && meta.namespace_.empty()) meta.namespace_ = "default";
     }
     api::FieldErrors errs = api::CheckManifest(m);
     for (const api::FieldError& e : errs) err << api::FormatAt(m.lines, e) << "\n";

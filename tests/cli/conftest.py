@@ -13,7 +13,7 @@ def _binary() -> str:
     if binary:
         return binary
     for preset in ("release", "dev", "asan"):
-        candidate = SOURCE_DIR / "build" / preset / "src" / "cmd" / "cubelet"
+        candidate = SOURCE_DIR / "build" / preset / "bin" / "cubelet"
         if candidate.exists():
             return str(candidate)
     pytest.skip("no cubelet binary: set CUBELET_BINARY or build first")
