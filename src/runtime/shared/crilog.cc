@@ -375,6 +375,9 @@ void CriLogWriter::WriteOut() {
     size_ += n;
   }
   out_.clear();
+  // Every pod's supervisor holds one writer per container: memory kept after a burst of output
+  // is paid per pod, so a large buffer is returned instead of kept for the next burst.
+  if (out_.capacity() > 8 * 1024) out_ = std::string();
 }
 
 bool CriLogWriter::Rotate() {

@@ -113,7 +113,17 @@ bool Send(int fd, std::string_view data, const std::vector<int>& fds) {
 }
 
 ssize_t Receive(int fd, std::string* data, std::vector<int>* fds) {
-  data->resize(kMaxPacket);
+  // Size the buffer to the packet (MSG_PEEK|MSG_TRUNC reports its length) rather than to
+  // kMaxPacket: a supervisor should not keep 192 KiB of touched heap per pod.
+  ssize_t size;
+  do {
+    size = recv(fd, nullptr, 0, MSG_PEEK | MSG_TRUNC);
+  } while (size < 0 && errno == EINTR);
+  if (size < 0) {
+    data->clear();
+    return -1;
+  }
+  data->resize(static_cast<size_t>(size > 0 ? size : 1));
   iovec iov{data->data(), data->size()};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 8)];
   msghdr msg{};

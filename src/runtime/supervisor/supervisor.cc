@@ -124,7 +124,9 @@ class Supervisor {
     close(fd);
   }
   void Reply(int conn, const wire::Message& m) {
-    if (!sock::Send(conn, m.Encode())) Log("reply", "send", errno);
+    // An empty packet reads as end-of-stream on SOCK_SEQPACKET: a bare success says "ok=1".
+    std::string data = m.fields().empty() ? std::string("ok=1\n") : m.Encode();
+    if (!sock::Send(conn, data)) Log("reply", "send", errno);
   }
   void ReplyError(int conn, const std::string& error) {
     wire::Message m;
@@ -461,7 +463,7 @@ void Supervisor::ClosePipe(Container& c, int fd) {
 
 void Supervisor::Drain(Container& c, int fd) {
   CriStream stream = fd == c.out ? CriStream::kStdout : CriStream::kStderr;
-  char buf[64 * 1024];
+  char buf[16 * 1024];  // stack pages touched once stay resident: keep this modest
   while (true) {
     ssize_t n = read(fd, buf, sizeof buf);
     if (n > 0) {
