@@ -144,6 +144,67 @@ TEST_F(RuntimeTest, InfraImageHoldsTheSharedPidNamespace) {
   EXPECT_TRUE(std::filesystem::is_empty(options_.root + "/containers"));
 }
 
+TEST_F(RuntimeTest, VolumesFilesHostPathSubPathAndReadOnly) {
+  std::string host_dir = dir_ + "/host-data";
+  std::filesystem::create_directories(host_dir);
+  std::ofstream(host_dir + "/from-host") << "host";
+  SandboxConfig sc = Sandbox("volumes");
+  Volume files;
+  files.name = "config";
+  files.kind = Volume::Kind::kFiles;
+  files.files = {{"app.conf", "key=value\n", 0644}, {"nested/secret", "s3cr3t", 0400}};
+  Volume host;
+  host.name = "host";
+  host.kind = Volume::Kind::kHostPath;
+  host.path = host_dir;
+  host.host_path_type = "Directory";
+  Volume scratch;
+  scratch.name = "scratch";
+  sc.volumes = {files, host, scratch};
+  auto sid = runtime_->RunPodSandbox(sc);
+  ASSERT_TRUE(sid.ok()) << sid.status().ToString();
+  ContainerConfig c = Container("app", {"sleep", "1000"});
+  c.mounts = {{"config", "/etc/app", "", false},
+              {"host", "/host", "", true},
+              {"scratch", "/sub", "deep/dir", false}};
+  std::string id = Run(*sid, c);
+  EXPECT_EQ(Exec(id, {"cat", "/etc/app/app.conf"}), "key=value\n");
+  EXPECT_EQ(Exec(id, {"cat", "/etc/app/nested/secret"}), "s3cr3t");
+  EXPECT_EQ(Exec(id, {"stat", "-c", "%a", "/etc/app/nested/secret"}), "400\n");
+  int code = 0;
+  Exec(id, {"touch", "/etc/app/new"}, &code);
+  EXPECT_NE(code, 0) << "files volumes are read-only";
+  EXPECT_EQ(Exec(id, {"cat", "/host/from-host"}), "host");
+  Exec(id, {"touch", "/host/x"}, &code);
+  EXPECT_NE(code, 0) << "readOnly mount";
+  Exec(id, {"touch", "/sub/made-here"}, &code);
+  EXPECT_EQ(code, 0);
+  EXPECT_TRUE(std::filesystem::exists(options_.root + "/sandboxes/" + *sid +
+                                      "/volumes/scratch/deep/dir/made-here"));
+}
+
+TEST_F(RuntimeTest, AFailedSandboxLeavesNothingBehind) {
+  SandboxConfig sc = Sandbox("broken");
+  Volume host;
+  host.name = "host";
+  host.kind = Volume::Kind::kHostPath;
+  host.path = dir_ + "/missing";
+  host.host_path_type = "Directory";
+  Volume mem;
+  mem.name = "mem";
+  mem.memory = true;
+  sc.volumes = {mem, host};
+  auto sid = runtime_->RunPodSandbox(sc);
+  ASSERT_FALSE(sid.ok());
+  EXPECT_THAT(sid.status().message(), HasSubstr("hostPath type check failed"));
+  EXPECT_THAT(sid.status().message(), HasSubstr("does not exist"));
+  EXPECT_TRUE(std::filesystem::is_empty(options_.root + "/sandboxes"));
+  EXPECT_TRUE(std::filesystem::is_empty(options_.pods_log_root));
+  EXPECT_EQ(Shell("grep -c " + dir_ + " /proc/self/mountinfo"), "0\n");
+  EXPECT_FALSE(std::filesystem::exists("/sys/fs/cgroup/memory/" + options_.cgroup_parent +
+                                       "/poduid-broken"));
+}
+
 TEST_F(RuntimeTest, MemoryLimitEndsInOomKilled) {
   auto sid = runtime_->RunPodSandbox(Sandbox("oom"));
   ASSERT_TRUE(sid.ok()) << sid.status().ToString();
