@@ -102,6 +102,9 @@ Result<ResolvedUser> ResolveUser(std::string_view image_user, const SecurityConf
                                  std::string_view passwd_text, std::string_view group_text) {
   std::vector<PasswdEntry> passwd = ParsePasswd(passwd_text);
   std::vector<GroupEntry> groups = ParseGroup(group_text);
+  // runAsUser replaces the image's whole "user:group" (containerd builds the user string from
+  // runAsUser alone): the image's group belongs to the image's user.
+  if (security.run_as_user) image_user = {};
   std::string_view user_part = image_user.substr(0, image_user.find(':'));
   std::string_view group_part;
   if (size_t colon = image_user.find(':'); colon != std::string_view::npos) {
@@ -111,6 +114,9 @@ Result<ResolvedUser> ResolveUser(std::string_view image_user, const SecurityConf
   const PasswdEntry* entry = nullptr;
   std::string user_name;
   if (security.run_as_user) {
+    if (security.run_as_non_root && *security.run_as_user == 0) {
+      return Status(Code::kInvalid, "container's runAsUser breaks non-root policy");
+    }
     out.uid = static_cast<uint32_t>(*security.run_as_user);
   } else if (!user_part.empty()) {
     if (auto uid = ParseId(user_part)) {
@@ -308,6 +314,7 @@ Result<ContainerSpec> BuildContainerSpec(const ContainerConfig& config, const Sp
     }
     return false;
   };
+  const size_t first_pod_mount = spec.mounts.size();
   if (!user_mounts("/etc/hosts")) add(in.hosts_file, "/etc/hosts", "bind", 0, "", true);
   if (!user_mounts("/etc/hostname")) add(in.hostname_file, "/etc/hostname", "bind", 0, "", true);
   if (!user_mounts("/etc/resolv.conf"))
@@ -348,6 +355,19 @@ Result<ContainerSpec> BuildContainerSpec(const ContainerConfig& config, const Sp
     add(source, m.mount_path, "rbind", (m.read_only || volume->read_only) ? MS_RDONLY : 0, "",
         !dir);
   }
+  // Shallowest target first, as containerd orders mounts: a volume at /tmp or /etc mounted after
+  // /tmp/termination-log or /etc/hosts would hide them (the kubelet would then read an empty
+  // termination message). Stable, so equal depths keep the pod's order. The defaults above keep
+  // their fixed order.
+  auto depth = [](const std::string& path) {
+    size_t n = 0;
+    for (std::string_view part : SplitOn(path, '/')) n += part.empty() ? 0 : 1;
+    return n;
+  };
+  std::stable_sort(spec.mounts.begin() + static_cast<std::ptrdiff_t>(first_pod_mount),
+                   spec.mounts.end(), [&depth](const MountSpec& a, const MountSpec& b) {
+                     return depth(a.target) < depth(b.target);
+                   });
   if (!privileged && !config.security.unmasked_proc) {
     spec.masked_paths = {"/proc/acpi",
                          "/proc/asound",
