@@ -456,7 +456,11 @@ HostCounts Count(const RuntimeOptions& options) {
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::error_code ec;
     auto exe = fs::read_symlink(e.path() / "exe", ec);
-    if (!ec && exe.filename() == "cubelet-supervisor") ++c.supervisors;
+    // Only this test's supervisors: their argument is a sandbox directory under its root.
+    if (!ec && exe.filename() == "cubelet-supervisor" &&
+        ReadText((e.path() / "cmdline").string()).find(options.root) != std::string::npos) {
+      ++c.supervisors;
+    }
     auto ns = fs::read_symlink(e.path() / "ns/net", ec);
     if (!ec) netns.insert(ns.string());
   }
