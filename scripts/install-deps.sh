@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs every Debian package that building and testing cubelet needs.
 #
+#   scripts/install-deps.sh           build and test dependencies (what CI installs)
+#   scripts/install-deps.sh --bench   also BENCH_PACKAGES: the tools cubelet is compared against
+#                                     by bench/runtime_pod.sh (podman, crun, ...); never in CI
+#
 # Idempotent and quiet: when everything is already installed it prints nothing and touches
 # neither the network nor apt's lists, so scripts/test.sh and scripts/cubelet can call it on
 # every run. Needs root only when something is missing.
@@ -21,8 +25,28 @@ PACKAGES=(
   docker-registry skopeo umoci busybox-static apache2-utils zstd jq curl openssl
 )
 
+# Only with --bench: other container engines, for side-by-side benchmarks (bench/runtime_pod.sh).
+# CI never installs these.
+BENCH_PACKAGES=(podman conmon crun runc catatonit hyperfine)
+
+bench=0
+while (($#)); do
+  case "$1" in
+    --bench) bench=1 ;;
+    *)
+      echo "usage: $0 [--bench]" >&2
+      exit 2
+      ;;
+  esac
+  shift
+done
+wanted=("${PACKAGES[@]}")
+if ((bench)); then
+  wanted+=("${BENCH_PACKAGES[@]}")
+fi
+
 missing=()
-for pkg in "${PACKAGES[@]}"; do
+for pkg in "${wanted[@]}"; do
   # dpkg-query prints "install ok installed" only for a fully installed package; a removed
   # package whose config files remain ("deinstall ok config-files") counts as missing.
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
