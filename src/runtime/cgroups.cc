@@ -443,4 +443,17 @@ base::Status WaitUntilEmpty(const std::string& path, const std::vector<CgroupHie
 }
 
 }  // namespace cgroupfs
+std::vector<std::string> Cgroups::SelfJoinFiles(const std::string& path) const {
+  std::vector<std::string> files = ProcsFiles(path);
+  if (Mode() == "v2") return files;
+  constexpr std::string_view kProcs = "/cgroup.procs";
+  for (std::string& f : files) {
+    if (f.size() > kProcs.size() &&
+        f.compare(f.size() - kProcs.size(), kProcs.size(), kProcs) == 0) {
+      f.replace(f.size() - kProcs.size(), kProcs.size(), "/tasks");
+    }
+  }
+  return files;
+}
+
 }  // namespace cubelet::runtime

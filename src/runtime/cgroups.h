@@ -80,6 +80,11 @@ class Cgroups {
   // The files into which a process writes "0" (itself) or a PID to join the cgroup: one per
   // managed hierarchy.
   virtual std::vector<std::string> ProcsFiles(const std::string& path) const = 0;
+  // The files into which a single-threaded process writes "0" to move itself: on v1 the
+  // "tasks" files, because moving one thread that is the writer itself skips the kernel's
+  // global threadgroup lock, whose RCU grace period costs ~7 ms per cold write to cgroup.procs
+  // (measured here: 7-10 ms against 0.1 ms); on v2 cgroup.procs.
+  std::vector<std::string> SelfJoinFiles(const std::string& path) const;
   // The file holding the "oom_kill N" counter of the cgroup itself: v1 memory.oom_control, v2
   // memory.events. Empty when there is no memory controller.
   virtual std::string OomEventsFile(const std::string& path) const = 0;

@@ -166,7 +166,7 @@ Result<ContainerSpec> LinuxRuntime::PrepareContainer(const std::string& id,
   in.user = user;
   in.capabilities = caps;
   in.seccomp_file = seccomp_file;
-  in.cgroup_procs = cgroups_->ProcsFiles(meta->cgroup);
+  in.cgroup_procs = cgroups_->SelfJoinFiles(meta->cgroup);
   in.oom_events_file = cgroups_->OomEventsFile(meta->cgroup);
   in.log_path = meta->log_path;
   in.log_max_size = options_.log_max_size;

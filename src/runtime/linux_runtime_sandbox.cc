@@ -244,7 +244,7 @@ Status LinuxRuntime::PrepareSandbox(const SandboxConfig& config, SandboxRecord* 
   sc.hostname = r->hostname;
   // With an infra image, the infra container is PID 1 of the shared namespace instead.
   sc.share_pid = r->share_pid && !options_.infra_image;
-  sc.cgroup_procs = cgroups_->ProcsFiles(leaf);
+  sc.cgroup_procs = cgroups_->SelfJoinFiles(leaf);
   if (!wire::WriteFileAtomic(dir + "/supervisor.conf", EncodeSupervisorConfig(sc).Encode())) {
     return base::ErrnoError(errno, "writing " + dir + "/supervisor.conf");
   }

@@ -271,6 +271,10 @@ TEST_F(FakeTreeTest, V1Names) {
               ElementsAre(Cg("cpu,cpuacct/cubelet/pod1/c1/cgroup.procs"),
                           Cg("memory/cubelet/pod1/c1/cgroup.procs")));
   EXPECT_EQ(cg->OomEventsFile("cubelet/pod1"), Cg("memory/cubelet/pod1/memory.oom_control"));
+  // A process moving itself uses v1's tasks files (no global threadgroup lock).
+  EXPECT_THAT(
+      cg->SelfJoinFiles("cubelet/pod1/c1"),
+      ElementsAre(Cg("cpu,cpuacct/cubelet/pod1/c1/tasks"), Cg("memory/cubelet/pod1/c1/tasks")));
 }
 
 TEST_F(FakeTreeTest, V1WithoutMemory) {
@@ -285,6 +289,8 @@ TEST_F(FakeTreeTest, V2Names) {
   ASSERT_NE(cg, nullptr);
   EXPECT_EQ(cg->Mode(), "v2");
   EXPECT_THAT(cg->ProcsFiles("cubelet/pod1/c1"), ElementsAre(Cg("cubelet/pod1/c1/cgroup.procs")));
+  EXPECT_THAT(cg->SelfJoinFiles("cubelet/pod1/c1"),
+              ElementsAre(Cg("cubelet/pod1/c1/cgroup.procs")));
   EXPECT_EQ(cg->OomEventsFile("cubelet/pod1"), Cg("cubelet/pod1/memory.events"));
 }
 
