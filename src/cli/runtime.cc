@@ -115,6 +115,7 @@ class PodRunner {
       }
     }
     runtime::PodSources sources;
+    sources.node_memory_bytes = runtime::HostMemoryBytes();
     ASSIGN_OR_RETURN(runtime::SandboxConfig sc, runtime::SandboxConfigForPod(pod, sources));
     ASSIGN_OR_RETURN(std::string sandbox, rt_.RunPodSandbox(sc));
     auto fail = [&](const Status& s) {

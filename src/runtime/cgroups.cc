@@ -19,6 +19,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "runtime/host.h"
+
 namespace cubelet::runtime {
 
 // ---- Conversions ---------------------------------------------------------------------------
@@ -225,25 +227,7 @@ std::vector<std::string> SplitPath(const std::string& path) {
   return out;
 }
 
-base::Result<std::string> ReadFile(const std::string& file) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return base::ErrnoError(errno, "open " + file);
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      return base::ErrnoError(err, "read " + file);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
+base::Result<std::string> ReadFile(const std::string& file) { return host::ReadFile(file); }
 
 base::Status WriteFile(const std::string& file, std::string_view data) {
   const int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,6 +12,9 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+
+#include "runtime/runtime.h"
+#include "runtime/shared/wire.h"
 
 namespace cubelet::runtime::host {
 namespace {
@@ -105,50 +109,13 @@ Status MkdirAll(const std::string& path, int mode) {
 }
 
 Status WriteFile(const std::string& path, std::string_view data, int mode) {
-  std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return base::ErrnoError(errno, "writing " + path);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status s = base::ErrnoError(errno, "writing " + path);
-      close(fd);
-      unlink(tmp.c_str());
-      return s;
-    }
-    done += static_cast<size_t>(n);
-  }
-  // The umask must not narrow the mode asked for (a files volume's defaultMode).
-  fchmod(fd, static_cast<mode_t>(mode));
-  if (close(fd) != 0 || rename(tmp.c_str(), path.c_str()) != 0) {
-    Status s = base::ErrnoError(errno, "writing " + path);
-    unlink(tmp.c_str());
-    return s;
-  }
+  if (!wire::WriteFileAtomic(path, data, mode)) return base::ErrnoError(errno, "writing " + path);
   return Status::Ok();
 }
 
 base::Result<std::string> ReadFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return base::ErrnoError(errno, "reading " + path);
-  }
   std::string out;
-  char buf[8192];
-  while (true) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status s = base::ErrnoError(errno, "reading " + path);
-      close(fd);
-      return s;
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
+  if (!wire::ReadFile(path, &out)) return base::ErrnoError(errno, "reading " + path);
   return out;
 }
 
@@ -270,3 +237,15 @@ bool ProcessAlive(int pid, uint64_t start_time) {
 }
 
 }  // namespace cubelet::runtime::host
+
+namespace cubelet::runtime {
+
+int64_t HostMemoryBytes() {
+  auto text = host::ReadFile("/proc/meminfo");
+  if (!text.ok()) return 0;
+  size_t pos = text->find("MemTotal:");
+  if (pos == std::string::npos) return 0;
+  return std::strtoll(text->c_str() + pos + 9, nullptr, 10) * 1024;  // the file says kB
+}
+
+}  // namespace cubelet::runtime

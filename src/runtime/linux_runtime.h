@@ -109,6 +109,8 @@ class LinuxRuntime final : public Runtime {
   base::Status SaveSandbox(const SandboxRecord& record) const;
   base::Result<ContainerMeta> LoadMeta(const std::string& id) const;
   bool SupervisorAlive(const SandboxRecord& record) const;
+  // Every container of the sandbox, the hidden infra container included.
+  std::vector<ContainerMeta> MetasOf(const SandboxRecord& record);
 
   base::Status PrepareSandbox(const SandboxConfig& config, SandboxRecord* record);
   base::Status StopSandboxLocked(SandboxRecord& record);

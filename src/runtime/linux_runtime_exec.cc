@@ -26,7 +26,8 @@ Result<int> LinuxRuntime::ExecWithFds(const std::string& container_id,
                                       bool* timed_out) {
   if (argv.empty()) return Status(Code::kInvalid, "exec needs a command");
   ASSIGN_OR_RETURN(ContainerMeta meta, LoadMeta(container_id));
-  ASSIGN_OR_RETURN(ContainerStatus status, GetContainerStatus(container_id));
+  auto sandbox = LoadSandbox(meta.sandbox_id);
+  ContainerStatus status = StatusOf(meta, sandbox.ok() ? &*sandbox : nullptr);
   if (status.state != ContainerState::kRunning) {
     return Status(Code::kConflict, fmt::format("container {} is not running", meta.name));
   }

@@ -166,6 +166,22 @@ Status LinuxRuntime::SaveSandbox(const SandboxRecord& record) const {
   return Status::Ok();
 }
 
+std::vector<ContainerMeta> LinuxRuntime::MetasOf(const SandboxRecord& record) {
+  std::vector<ContainerMeta> out;
+  auto containers = ListContainers(record.id);
+  if (containers.ok()) {
+    for (const auto& c : *containers) {
+      auto meta = LoadMeta(c.id);
+      if (meta.ok()) out.push_back(std::move(*meta));
+    }
+  }
+  if (!record.infra_container.empty()) {
+    auto meta = LoadMeta(record.infra_container);
+    if (meta.ok()) out.push_back(std::move(*meta));
+  }
+  return out;
+}
+
 bool LinuxRuntime::SupervisorAlive(const SandboxRecord& record) const {
   return !record.stopped && host::ProcessAlive(record.supervisor_pid, record.supervisor_start);
 }
@@ -312,17 +328,7 @@ Status LinuxRuntime::StopSandboxLocked(SandboxRecord& r) {
   }
   // Whatever is left in the pod's cgroup (a process that escaped its supervisor) goes too.
   if (!r.pod_cgroup.empty()) RETURN_IF_ERROR(cgroups_->KillAll(r.pod_cgroup + "/" + r.id));
-  auto containers = ListContainers(r.id);
-  if (containers.ok()) {
-    for (const auto& c : *containers) {
-      auto meta = LoadMeta(c.id);
-      if (meta.ok()) RETURN_IF_ERROR(cgroups_->KillAll(meta->cgroup));
-    }
-  }
-  if (!r.infra_container.empty()) {
-    auto meta = LoadMeta(r.infra_container);
-    if (meta.ok()) RETURN_IF_ERROR(cgroups_->KillAll(meta->cgroup));
-  }
+  for (const ContainerMeta& meta : MetasOf(r)) RETURN_IF_ERROR(cgroups_->KillAll(meta.cgroup));
   if (!r.stopped) {
     r.stopped = true;
     if (host::Exists(SandboxDir(r.id) + "/sandbox")) RETURN_IF_ERROR(SaveSandbox(r));
@@ -339,17 +345,7 @@ Status LinuxRuntime::StopPodSandbox(const std::string& sandbox_id) {
 }
 
 Status LinuxRuntime::CleanupSandbox(const SandboxRecord& r) {
-  auto containers = ListContainers(r.id);
-  if (containers.ok()) {
-    for (const auto& c : *containers) {
-      auto meta = LoadMeta(c.id);
-      if (meta.ok()) RETURN_IF_ERROR(RemoveContainerLocked(*meta, r));
-    }
-  }
-  if (!r.infra_container.empty()) {
-    auto meta = LoadMeta(r.infra_container);
-    if (meta.ok()) RETURN_IF_ERROR(RemoveContainerLocked(*meta, r));
-  }
+  for (const ContainerMeta& meta : MetasOf(r)) RETURN_IF_ERROR(RemoveContainerLocked(meta, r));
   RETURN_IF_ERROR(host::RemoveAll(SandboxDir(r.id)));
   if (!r.log_directory.empty()) RETURN_IF_ERROR(host::RemoveAll(r.log_directory));
   if (!r.pod_cgroup.empty()) {

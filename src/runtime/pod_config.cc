@@ -13,18 +13,6 @@ using base::Code;
 using base::Result;
 using base::Status;
 
-int64_t NodeMemory(const PodSources& sources) {
-  if (sources.node_memory_bytes > 0) return sources.node_memory_bytes;
-  std::ifstream in("/proc/meminfo");
-  std::string key;
-  int64_t kib = 0;
-  while (in >> key >> kib) {
-    if (key == "MemTotal:") return kib * 1024;
-    in.ignore(256, '\n');
-  }
-  return int64_t{1} << 30;
-}
-
 std::optional<int64_t> Milli(const api::ResourceList& list, const char* name) {
   auto it = list.find(name);
   if (it == list.end()) return std::nullopt;
@@ -176,7 +164,7 @@ Result<ContainerConfig> ContainerConfigForPod(const api::Pod& pod, const api::Co
   c.resources.cpu_limit_milli = Milli(container.resources.limits, "cpu");
   c.resources.memory_request = Units(container.resources.requests, "memory");
   c.resources.memory_limit = Units(container.resources.limits, "memory");
-  c.resources.oom_score_adj = OomScoreAdj(pod, container, NodeMemory(sources));
+  c.resources.oom_score_adj = OomScoreAdj(pod, container, sources.node_memory_bytes);
   c.termination_message_path = container.termination_message_path.empty()
                                    ? "/dev/termination-log"
                                    : container.termination_message_path;

@@ -298,8 +298,11 @@ struct PodSources {
   std::function<base::Result<std::vector<std::pair<std::string, std::string>>>(
       const api::Container& container)>
       env;
-  int64_t node_memory_bytes = 0;  // for the Burstable oom_score_adj; 0: read /proc/meminfo
+  int64_t node_memory_bytes = 0;  // for the Burstable oom_score_adj (HostMemoryBytes())
 };
+
+// The machine's memory (MemTotal of /proc/meminfo); 0 when unreadable.
+int64_t HostMemoryBytes();
 
 base::Result<SandboxConfig> SandboxConfigForPod(const api::Pod& pod, const PodSources& sources);
 // `image` carries the pulled image's config and layers.

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace cubelet::runtime::wire {
@@ -184,9 +185,9 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
-bool WriteFileAtomic(const std::string& path, std::string_view data) {
+bool WriteFileAtomic(const std::string& path, std::string_view data, int mode) {
   std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return false;
   size_t done = 0;
   while (done < data.size()) {
@@ -201,7 +202,8 @@ bool WriteFileAtomic(const std::string& path, std::string_view data) {
     }
     done += static_cast<size_t>(n);
   }
-  if (close(fd) != 0 || rename(tmp.c_str(), path.c_str()) != 0) {
+  if (fchmod(fd, static_cast<mode_t>(mode)) != 0 || close(fd) != 0 ||
+      rename(tmp.c_str(), path.c_str()) != 0) {
     int saved = errno;
     unlink(tmp.c_str());
     errno = saved;

@@ -48,7 +48,8 @@ std::vector<std::string> Split(std::string_view value);
 // Reads a whole small file; false with errno set on failure.
 bool ReadFile(const std::string& path, std::string* out);
 // Writes `path` atomically (temporary file, fsync-free rename: the state must survive a crash of
-// the writer, not of the machine). Returns false with errno set.
-bool WriteFileAtomic(const std::string& path, std::string_view data);
+// the writer, not of the machine) with exactly `mode` (the umask does not apply). Returns false
+// with errno set.
+bool WriteFileAtomic(const std::string& path, std::string_view data, int mode = 0644);
 
 }  // namespace cubelet::runtime::wire
