@@ -57,6 +57,19 @@ struct RuntimeCliOptions {
 // containers started). Returns the exit code (exec: the command's).
 int RuntimeCli(const RuntimeCliOptions& options, std::ostream& out, std::ostream& err);
 
+struct AgentCliOptions {
+  std::string data_dir = "/var/lib/cubelet";
+  std::string pod_manifest_path = "/etc/kubernetes/manifests";
+  std::string node_name;  // default: the host name, lower-cased
+  std::string registry_config;
+  std::string cgroup_parent = "cubelet";
+  std::string infra_image;
+};
+
+// `cubelet agent`: the node agent running the static pods of a manifest directory until
+// SIGTERM or SIGINT (pods keep running after it stops). Prints status changes and events.
+int Agent(const AgentCliOptions& options, std::ostream& out, std::ostream& err);
+
 // "cubelet v0.1.0 (Kubernetes API v1.33)".
 std::string VersionString();
 

@@ -49,6 +49,21 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   rm->add_option("reference", iopts.reference, "Image reference")->required();
   image->add_subcommand("prune", "Remove images no container uses");
 
+  AgentCliOptions aopts;
+  CLI::App* agent = app.add_subcommand(
+      "agent", "Run the node agent: the static pods of a manifest directory (standalone mode)");
+  agent->add_option("--data-dir", aopts.data_dir, "Where cubelet keeps its state")
+      ->capture_default_str();
+  agent->add_option("--pod-manifest-path", aopts.pod_manifest_path,
+                    "Directory (or file) of static pod manifests: .yaml, .yml, .json")
+      ->capture_default_str();
+  agent->add_option("--node-name", aopts.node_name, "This node's name (default: the host name)");
+  agent->add_option("--registry-config", aopts.registry_config, "Registries file for image pulls");
+  agent->add_option("--cgroup-parent", aopts.cgroup_parent, "Parent cgroup of every pod")
+      ->capture_default_str();
+  agent->add_option("--pod-infra-container-image", aopts.infra_image,
+                    "Run this image (e.g. a pause image) as each pod's infra container");
+
   RuntimeCliOptions ropts;
   CLI::App* rt = app.add_subcommand(
       "runtime", "Run and inspect pod sandboxes and containers directly (crictl-like)");
@@ -121,6 +136,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     iopts.verb = image->get_subcommands().front()->get_name();
     return Image(iopts, out, err);
   }
+  if (agent->parsed()) return Agent(aopts, out, err);
   if (rt->parsed()) {
     ropts.verb = rt->get_subcommands().front()->get_name();
     if (ropts.verb == "exec") {
