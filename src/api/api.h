@@ -49,7 +49,8 @@ const ObjectMeta& MetaOf(const Object& obj);
 // ---- codecs --------------------------------------------------------------------------------
 // Strict decoding of one type from JSON: returns every unknown field and type error (empty on
 // success); `out` holds whatever decoded. Instantiated for each kind, its List<> and
-// StatusObject.
+// StatusObject, PodTemplateSpec,
+// Container and PodStatus.
 template <class T>
 FieldErrors DecodeJson(const Json& json, T* out);
 template <class T>

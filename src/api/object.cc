@@ -93,6 +93,12 @@ template FieldErrors DecodeJson<StatusObject>(const Json&, StatusObject*);
 template Json EncodeJson<StatusObject>(const StatusObject&);
 template FieldErrors DecodeJson<PodTemplateSpec>(const Json&, PodTemplateSpec*);
 template Json EncodeJson<PodTemplateSpec>(const PodTemplateSpec&);
+// Parts the node agent encodes on their own: a container's spec (its hash) and a pod's status
+// (kept across restarts of the agent).
+template FieldErrors DecodeJson<Container>(const Json&, Container*);
+template Json EncodeJson<Container>(const Container&);
+template FieldErrors DecodeJson<PodStatus>(const Json&, PodStatus*);
+template Json EncodeJson<PodStatus>(const PodStatus&);
 #undef CUBELET_INSTANTIATE_CODEC
 
 FieldErrors DecodeObject(const Json& json, Object* out) {

@@ -1,15 +1,14 @@
 // `cubelet agent`: the node agent on its own, running the static pods of a manifest
 // directory (the kubelet's standalone mode). With #6 it also takes pods from an API server.
+#include <algorithm>
 #include <arpa/inet.h>
+#include <cctype>
+#include <mutex>
 #include <netinet/in.h>
+#include <ostream>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <algorithm>
-#include <cctype>
-#include <mutex>
-#include <ostream>
 
 #include <fmt/format.h>
 
@@ -148,8 +147,8 @@ int Agent(const AgentCliOptions& options, std::ostream& out, std::ostream& err) 
       << options.pod_manifest_path << std::endl;
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  out << base::FormatRfc3339(clock->Now()) << " stopping on signal " << sig
-      << "; pods keep running" << std::endl;
+  out << base::FormatRfc3339(clock->Now()) << " stopping on signal " << sig << "; pods keep running"
+      << std::endl;
   (*agent)->Stop();
   return 0;
 }

@@ -54,8 +54,9 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
       "agent", "Run the node agent: the static pods of a manifest directory (standalone mode)");
   agent->add_option("--data-dir", aopts.data_dir, "Where cubelet keeps its state")
       ->capture_default_str();
-  agent->add_option("--pod-manifest-path", aopts.pod_manifest_path,
-                    "Directory (or file) of static pod manifests: .yaml, .yml, .json")
+  agent
+      ->add_option("--pod-manifest-path", aopts.pod_manifest_path,
+                   "Directory (or file) of static pod manifests: .yaml, .yml, .json")
       ->capture_default_str();
   agent->add_option("--node-name", aopts.node_name, "This node's name (default: the host name)");
   agent->add_option("--registry-config", aopts.registry_config, "Registries file for image pulls");

@@ -76,11 +76,11 @@ bool InitActions(const api::Pod& pod, const RuntimePod& rp, const ProbeStates& p
       auto p = probes.find(st->id);
       ProbeState ps = p == probes.end() ? ProbeState{} : p->second;
       if (ps.liveness_failed || ps.startup_failed) {
-        a.to_kill[st->id] = KillInfo{
-            c.name,
-            "Container " + c.name + " failed " + (ps.liveness_failed ? "liveness" : "startup") +
-                " probe, will be restarted",
-            true};
+        a.to_kill[st->id] = KillInfo{c.name,
+                                     "Container " + c.name + " failed " +
+                                         (ps.liveness_failed ? "liveness" : "startup") +
+                                         " probe, will be restarted",
+                                     true};
         a.init_to_start.push_back(i);
         if (!initialized) return false;
         continue;
@@ -128,7 +128,8 @@ PodActions ComputePodActions(const api::Pod& pod, const RuntimePod& rp, const Pr
     }
     std::vector<int> apps;
     for (int i = 0; i < static_cast<int>(pod.spec.containers.size()); ++i) {
-      if (pod.spec.restart_policy == "OnFailure" && Succeeded(rp.Latest(pod.spec.containers[i].name)))
+      if (pod.spec.restart_policy == "OnFailure" &&
+          Succeeded(rp.Latest(pod.spec.containers[i].name)))
         continue;
       apps.push_back(i);
     }

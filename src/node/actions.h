@@ -13,8 +13,8 @@ namespace cubelet::node {
 
 // What the probes said of one running container instance (by runtime container ID).
 struct ProbeState {
-  bool started = true;   // no startup probe, or it succeeded
-  bool ready = true;     // started and (no readiness probe, or its last result was success)
+  bool started = true;  // no startup probe, or it succeeded
+  bool ready = true;    // started and (no readiness probe, or its last result was success)
   bool liveness_failed = false;
   bool startup_failed = false;
 };
@@ -22,7 +22,7 @@ using ProbeStates = std::map<std::string, ProbeState>;
 
 struct KillInfo {
   std::string name;
-  std::string message;  // the Killing event text: "Container c failed liveness probe, ..."
+  std::string message;    // the Killing event text: "Container c failed liveness probe, ..."
   bool liveness = false;  // liveness or startup: the probe's own grace period applies
 };
 

@@ -3,11 +3,10 @@
 // Threads (with options.threads): one per pod worker (it sleeps until its pod changes, a probe
 // or back-off is due, or the resync interval passes), the relister, and the static-pod
 // watcher's. Without threads, RunOnce() does the same work in the caller's thread.
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <set>
+#include <sys/stat.h>
 #include <thread>
 
 #include <fmt/format.h>
@@ -356,7 +355,8 @@ base::Result<std::unique_ptr<Agent>> StartAgentWith(AgentOptions options,
                                                     std::unique_ptr<HandlerRunner> handlers) {
   if (options.runtime == nullptr || options.images == nullptr || options.clock == nullptr ||
       !options.image_spec) {
-    return base::InvalidError("node agent: runtime, image service, image_spec and clock are required");
+    return base::InvalidError(
+        "node agent: runtime, image service, image_spec and clock are required");
   }
   if (options.node_name.empty()) return base::InvalidError("node agent: a node name is required");
   auto agent = std::make_unique<AgentImpl>(std::move(options), std::move(handlers));

@@ -29,7 +29,8 @@ api::ContainerState StateOf(const runtime::ContainerStatus& cs, const api::Conta
       t.signal = 0;  // the kubelet leaves it unset; exitCode carries 128+n
       t.reason = cs.reason;
       t.message = cs.message;
-      if (cs.started_at.time_since_epoch().count() != 0) t.started_at = api::Time::At(cs.started_at);
+      if (cs.started_at.time_since_epoch().count() != 0)
+        t.started_at = api::Time::At(cs.started_at);
       t.finished_at = api::Time::At(cs.finished_at);
       t.container_id = ApiContainerId(cs.id);
       st.terminated = t;
@@ -147,8 +148,7 @@ bool EverStarted(const api::ContainerStatus& s) {
 }  // namespace
 
 std::string PodPhase(const api::Pod& pod, const std::vector<api::ContainerStatus>& init,
-                     const std::vector<api::ContainerStatus>& apps, bool terminal,
-                     bool is_static) {
+                     const std::vector<api::ContainerStatus>& apps, bool terminal, bool is_static) {
   int pending_init = 0, pending_sidecar = 0, failed_init = 0;
   int unknown = 0, running = 0, waiting = 0, stopped = 0, succeeded = 0;
   for (const auto& c : pod.spec.init_containers) {
@@ -218,10 +218,11 @@ api::PodStatus GeneratePodStatus(const StatusInputs& in) {
   st.init_container_statuses =
       ContainerStatuses(in, pod.spec.init_containers, old.init_container_statuses, true);
   st.container_statuses = ContainerStatuses(in, pod.spec.containers, old.container_statuses, false);
-  const bool is_static = pod.metadata.annotations.count(std::string(kConfigSourceAnnotation)) != 0 &&
-                         pod.metadata.annotations.at(std::string(kConfigSourceAnnotation)) != "api";
-  st.phase = PodPhase(pod, st.init_container_statuses, st.container_statuses, in.terminal,
-                      is_static);
+  const bool is_static =
+      pod.metadata.annotations.count(std::string(kConfigSourceAnnotation)) != 0 &&
+      pod.metadata.annotations.at(std::string(kConfigSourceAnnotation)) != "api";
+  st.phase =
+      PodPhase(pod, st.init_container_statuses, st.container_statuses, in.terminal, is_static);
   if (!in.fail_reason.empty()) {
     st.phase = "Failed";
     st.reason = in.fail_reason;
@@ -258,10 +259,9 @@ api::PodStatus GeneratePodStatus(const StatusInputs& in) {
     } else if (incomplete.empty() || any_app_started) {
       st.conditions.push_back(Condition(old, "Initialized", true, "", "", in.now));
     } else {
-      st.conditions.push_back(Condition(old, "Initialized", false, "ContainersNotInitialized",
-                                        "containers with incomplete status: " +
-                                            Bracketed(incomplete),
-                                        in.now));
+      st.conditions.push_back(
+          Condition(old, "Initialized", false, "ContainersNotInitialized",
+                    "containers with incomplete status: " + Bracketed(incomplete), in.now));
     }
   }
 
@@ -288,8 +288,8 @@ api::PodStatus GeneratePodStatus(const StatusInputs& in) {
     } else {
       cr = Condition(old, "ContainersReady", true, "", "", in.now);
     }
-    api::PodCondition ready = Condition(old, "Ready", cr.status == "True", cr.reason, cr.message,
-                                        in.now);
+    api::PodCondition ready =
+        Condition(old, "Ready", cr.status == "True", cr.reason, cr.message, in.now);
     if (cr.status == "True") {
       for (const auto& gate : pod.spec.readiness_gates) {
         const api::PodCondition* found = nullptr;

@@ -1,11 +1,12 @@
 // The sync of one pod: decide (ComputePodActions), act on the runtime, report the status.
+#include "node/pod_worker.h"
+
 #include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
 
 #include "base/time.h"
-#include "node/pod_worker.h"
 
 namespace cubelet::node {
 
@@ -73,9 +74,9 @@ void PodWorker::Restore() {
 void PodWorker::Persist() {
   std::string path = StateFile();
   if (path.empty()) return;
-  PersistedPodState st{crash_backoff_.entries(), image_backoff_.entries(), failures_,
-                       attempts_,          status_,
-                       terminated_reported_};
+  PersistedPodState st{
+      crash_backoff_.entries(), image_backoff_.entries(), failures_, attempts_, status_,
+      terminated_reported_};
   std::string text = EncodePodState(st);
   if (text == persisted_) return;
   auto status = SavePodState(path, text);
@@ -101,8 +102,8 @@ base::Duration PodGraceOf(const api::Pod& pod) {
 base::Duration PodWorker::PodGrace(const api::Pod& pod) const { return PodGraceOf(pod); }
 
 std::string PodWorker::CrashKey(const api::Pod& pod, const api::Container& c) const {
-  return fmt::format("{}_{}_{}_{}_{}", pod.metadata.name, pod.metadata.namespace_,
-                     pod.metadata.uid, c.name, ContainerHash(c));
+  return fmt::format("{}_{}_{}_{}_{}", pod.metadata.name, pod.metadata.namespace_, pod.metadata.uid,
+                     c.name, ContainerHash(c));
 }
 
 runtime::PodSources PodWorker::Sources(const api::Pod& pod) const {
@@ -160,7 +161,8 @@ base::TimePoint PodWorker::Sync() {
 
   // activeDeadlineSeconds, counted from startTime.
   if (pod.spec.active_deadline_seconds && pod.status.start_time &&
-      now - pod.status.start_time->value >= std::chrono::seconds(*pod.spec.active_deadline_seconds)) {
+      now - pod.status.start_time->value >=
+          std::chrono::seconds(*pod.spec.active_deadline_seconds)) {
     const std::string msg = "Pod was active on the node longer than the specified deadline";
     Event(pod, nullptr, "Normal", "DeadlineExceeded", msg);
     KillPod(pod, rp, PodGrace(pod));
@@ -220,7 +222,8 @@ base::TimePoint PodWorker::Sync() {
   for (const auto& c : pod.spec.init_containers) {
     auto inst = rp.Instances(c.name);
     for (size_t i = 1; i < inst.size(); ++i) {
-      if (inst[i]->state != ContainerState::kRunning) (void)deps_->runtime->RemoveContainer(inst[i]->id);
+      if (inst[i]->state != ContainerState::kRunning)
+        (void)deps_->runtime->RemoveContainer(inst[i]->id);
     }
   }
 
@@ -279,7 +282,8 @@ void PodWorker::GarbageCollect(const api::Pod& pod, const RuntimePod& rp) {
   for (const auto& c : pod.spec.containers) {
     auto inst = rp.Instances(c.name);
     for (size_t i = 2; i < inst.size(); ++i) {
-      if (inst[i]->state == ContainerState::kExited) (void)deps_->runtime->RemoveContainer(inst[i]->id);
+      if (inst[i]->state == ContainerState::kExited)
+        (void)deps_->runtime->RemoveContainer(inst[i]->id);
     }
   }
 }
@@ -328,6 +332,9 @@ base::TimePoint PodWorker::NextWake(const api::Pod& pod, const RuntimePod& rp, b
   for (const auto& c : pod.spec.init_containers) check(c);
   for (const auto& c : pod.spec.containers) check(c);
   if (error) consider(now + std::chrono::seconds(10));
+  if (pod.spec.active_deadline_seconds && status_ && status_->start_time) {
+    consider(status_->start_time->value + std::chrono::seconds(*pod.spec.active_deadline_seconds));
+  }
   return next;
 }
 

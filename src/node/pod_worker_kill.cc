@@ -27,15 +27,15 @@ void PodWorker::KillContainer(const api::Pod& pod, const api::Container& c, cons
     if (st.ok() && st->state == ContainerState::kRunning) {
       auto sb = deps_->runtime->PodSandboxStatus(st->sandbox_id);
       ProbeTarget target{id, sb.ok() ? sb->netns_path : "", ""};
-      auto hook = deps_->handlers->RunHook(
-          *c.lifecycle->pre_stop, c, target,
-          std::chrono::duration_cast<std::chrono::milliseconds>(grace));
+      auto hook =
+          deps_->handlers->RunHook(*c.lifecycle->pre_stop, c, target,
+                                   std::chrono::duration_cast<std::chrono::milliseconds>(grace));
       if (!hook.ok()) {
         Event(pod, &c, "Warning", "FailedPreStopHook", "PreStopHook failed");
         if (deps_->logger) {
-          deps_->logger->Warning("preStop hook failed",
-                                 {{"pod", pod.metadata.name}, {"container", c.name},
-                                  {"error", hook.message()}});
+          deps_->logger->Warning(
+              "preStop hook failed",
+              {{"pod", pod.metadata.name}, {"container", c.name}, {"error", hook.message()}});
         }
       }
     }
@@ -45,9 +45,9 @@ void PodWorker::KillContainer(const api::Pod& pod, const api::Container& c, cons
   auto stopped = deps_->runtime->StopContainer(
       id, std::chrono::duration_cast<std::chrono::milliseconds>(grace));
   if (!stopped.ok() && deps_->logger) {
-    deps_->logger->Warning("stopping container failed", {{"pod", pod.metadata.name},
-                                                         {"container", c.name},
-                                                         {"error", stopped.message()}});
+    deps_->logger->Warning(
+        "stopping container failed",
+        {{"pod", pod.metadata.name}, {"container", c.name}, {"error", stopped.message()}});
   }
 }
 

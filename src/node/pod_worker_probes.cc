@@ -114,22 +114,21 @@ bool PodWorker::RunProbes() {
       r.next = now + std::chrono::seconds(Or(p.period_seconds, 10));
       const bool startup = k.run == &cp.startup;
       const bool liveness = k.run == &cp.liveness;
-      if (startup && cp.state.started) continue;           // done for this container
-      if (!startup && !cp.state.started) continue;         // startup gates the others
+      if (startup && cp.state.started) continue;    // done for this container
+      if (!startup && !cp.state.started) continue;  // startup gates the others
       ProbeOutcome out = deps_->handlers->Probe(p, *spec, target);
-      ProbeResult result = out.result == ProbeResult::kSuccess ? ProbeResult::kSuccess
-                                                               : ProbeResult::kFailure;
+      ProbeResult result =
+          out.result == ProbeResult::kSuccess ? ProbeResult::kSuccess : ProbeResult::kFailure;
       if (result == ProbeResult::kFailure) {
-        std::string msg =
-            out.result == ProbeResult::kError
-                ? fmt::format("{} probe errored: {}", k.name, out.output)
-                : fmt::format("{} probe failed: {}", k.name, out.output);
+        std::string msg = out.result == ProbeResult::kError
+                              ? fmt::format("{} probe errored: {}", k.name, out.output)
+                              : fmt::format("{} probe failed: {}", k.name, out.output);
         Event(*pod, spec, "Warning", "Unhealthy", msg);
       }
       r.run = result == r.last ? r.run + 1 : 1;
       r.last = result;
-      const int threshold = result == ProbeResult::kSuccess ? Or(p.success_threshold, 1)
-                                                            : Or(p.failure_threshold, 3);
+      const int threshold =
+          result == ProbeResult::kSuccess ? Or(p.success_threshold, 1) : Or(p.failure_threshold, 3);
       if (r.run < threshold) continue;  // not enough in a row to change the verdict
       bool ok = result == ProbeResult::kSuccess;
       if (startup) {

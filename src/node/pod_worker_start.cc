@@ -1,10 +1,9 @@
 // Starting one container: crash-loop back-off, image pull per policy with its back-off,
 // configuration, create, start and postStart, with the kubelet's events and waiting reasons.
-#include <dirent.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <dirent.h>
 
 #include <fmt/format.h>
 
@@ -46,7 +45,8 @@ int MaxLogAttempt(const std::string& dir) {
 uint32_t PodWorker::NextAttempt(const api::Container& c, const RuntimePod& rp) const {
   uint32_t next = 0;
   if (const auto* st = rp.Latest(c.name)) next = st->attempt + 1;
-  if (auto it = attempts_.find(c.name); it != attempts_.end()) next = std::max(next, it->second + 1);
+  if (auto it = attempts_.find(c.name); it != attempts_.end())
+    next = std::max(next, it->second + 1);
   // Every instance is gone (a purge of init containers, a lost sandbox) and so is the agent's
   // own record: the log files still say how many ran (the kubelet's calcRestartCountByLogDir).
   if (const auto* s = rp.LatestSandbox(); s != nullptr && !s->log_directory.empty()) {
@@ -56,8 +56,7 @@ uint32_t PodWorker::NextAttempt(const api::Container& c, const RuntimePod& rp) c
   return next;
 }
 
-bool PodWorker::EnsureImage(const api::Pod& pod, const api::Container& c,
-                            image::ImageRecord* out) {
+bool PodWorker::EnsureImage(const api::Pod& pod, const api::Container& c, image::ImageRecord* out) {
   const std::string policy = c.image_pull_policy.empty() ? "IfNotPresent" : c.image_pull_policy;
   const std::string key = pod.metadata.uid + "_" + c.image;
   const base::TimePoint now = deps_->clock->Now();
@@ -120,8 +119,7 @@ bool PodWorker::StartOne(const api::Pod& pod, const api::Container& c, bool init
     const std::string key = CrashKey(pod, c);
     if (crash_backoff_.InBackOffSince(key, st->finished_at, now)) {
       Event(pod, &c, "Warning", "BackOff",
-            fmt::format("Back-off restarting failed container {} in pod {}", c.name,
-                        PodDesc(pod)));
+            fmt::format("Back-off restarting failed container {} in pod {}", c.name, PodDesc(pod)));
       failures_[c.name] = StartFailure{
           "CrashLoopBackOff",
           fmt::format("back-off {} restarting failed container={} pod={}",
@@ -135,8 +133,8 @@ bool PodWorker::StartOne(const api::Pod& pod, const api::Container& c, bool init
   if (!EnsureImage(pod, c, &image)) return false;
 
   const uint32_t attempt = NextAttempt(c, rp);
-  auto config = runtime::ContainerConfigForPod(pod, c, attempt, deps_->image_spec(image),
-                                               Sources(pod));
+  auto config =
+      runtime::ContainerConfigForPod(pod, c, attempt, deps_->image_spec(image), Sources(pod));
   if (!config.ok()) {
     failures_[c.name] = StartFailure{"CreateContainerConfigError", config.status().message()};
     Event(pod, &c, "Warning", "Failed", "Error: " + config.status().message());

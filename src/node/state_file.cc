@@ -1,12 +1,11 @@
 // The per-pod state file: back-off entries, the last start failures and the last status, so a
 // restarted agent carries on exactly where the previous one stopped.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -20,7 +19,8 @@ using Json = nlohmann::ordered_json;
 Json EncodeEntries(const std::map<std::string, BackOff::Entry>& entries) {
   Json j = Json::object();
   for (const auto& [k, e] : entries) {
-    j[k] = {{"delayNs", e.delay.count()}, {"lastUpdateNs", e.last_update.time_since_epoch().count()}};
+    j[k] = {{"delayNs", e.delay.count()},
+            {"lastUpdateNs", e.last_update.time_since_epoch().count()}};
   }
   return j;
 }
@@ -91,7 +91,8 @@ base::Status SavePodState(const std::string& path, const std::string& text) {
     out << text;
     if (!out.flush()) return base::ErrnoError(errno, "writing " + tmp);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return base::ErrnoError(errno, "renaming " + tmp);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return base::ErrnoError(errno, "renaming " + tmp);
   return base::Status::Ok();
 }
 

@@ -1,22 +1,22 @@
 // The node agent with the real runtime and image service: the seed's pod-test1 (a crash loop)
 // and myapp-pod (init containers waiting for their services), static pods from a manifest
 // directory, a liveness probe, and a restart of the agent while pods run.
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include "../image/fixtures.h"
 #include "base/clock.h"
 #include "image/image.h"
 #include "node/node.h"
 #include "runtime/runtime.h"
+
+#include "../image/fixtures.h"
 
 namespace cubelet::node {
 namespace {
@@ -173,15 +173,16 @@ metadata:
 spec:
   containers:
   - name: app
-    image: )" + image_ + R"(
+    image: )" + image_ +
+                       R"(
     command: [echo, SUCCESS]
 )");
   agent_->UpdatePod("api", pod);
   // Exit, restart at once, exit again: then 10 s of back-off before the third run.
   api::Pod p = WaitFor(
       "uid-pod-test1",
-      [](const api::Pod& p) {
-        const auto& cs = p.status.container_statuses;
+      [](const api::Pod& q) {
+        const auto& cs = q.status.container_statuses;
         return !cs.empty() && cs[0].restart_count >= 1 && cs[0].state.waiting &&
                cs[0].state.waiting->reason == "CrashLoopBackOff";
       },
@@ -197,14 +198,14 @@ spec:
   // The next run comes 10 s after that exit, not sooner.
   p = WaitFor(
       "uid-pod-test1",
-      [](const api::Pod& p) { return p.status.container_statuses[0].restart_count >= 2; }, 60s,
+      [](const api::Pod& q) { return q.status.container_statuses[0].restart_count >= 2; }, 60s,
       "the third run");
   auto started = clock_->Now();
   EXPECT_GE(started - finished, 9s);
   p = WaitFor(
       "uid-pod-test1",
-      [](const api::Pod& p) {
-        const auto& c = p.status.container_statuses[0];
+      [](const api::Pod& q) {
+        const auto& c = q.status.container_statuses[0];
         return c.state.waiting && c.state.waiting->reason == "CrashLoopBackOff" &&
                c.restart_count == 2;
       },
@@ -235,18 +236,22 @@ metadata:
 spec:
   volumes:
   - name: services
-    hostPath: {path: )" + dir_ + R"(/shared}
+    hostPath: {path: )" +
+                       dir_ + R"(/shared}
   containers:
   - name: myapp-container
-    image: )" + image_ + R"(
+    image: )" + image_ +
+                       R"(
     command: ['sh', '-c', 'echo The app is running! && sleep 3600']
   initContainers:
   - name: init-myservice
-    image: )" + image_ + R"(
+    image: )" + image_ +
+                       R"(
     command: ['sh', '-c', 'until [ -e /services/myservice ]; do echo waiting for myservice; sleep 0.2; done']
     volumeMounts: [{name: services, mountPath: /services}]
   - name: init-mydb
-    image: )" + image_ + R"(
+    image: )" + image_ +
+                       R"(
     command: ['sh', '-c', 'until [ -e /services/mydb ]; do echo waiting for mydb; sleep 0.2; done']
     volumeMounts: [{name: services, mountPath: /services}]
 )");
@@ -272,9 +277,9 @@ spec:
   std::ofstream(dir_ + "/shared/mydb") << "";
   p = WaitFor(
       "uid-myapp-pod",
-      [](const api::Pod& p) {
-        return !p.status.container_statuses.empty() &&
-               p.status.container_statuses[0].state.running.has_value();
+      [](const api::Pod& q) {
+        return !q.status.container_statuses.empty() &&
+               q.status.container_statuses[0].state.running.has_value();
       },
       30s, "Running");
   EXPECT_EQ(p.status.phase, "Running");
@@ -284,7 +289,7 @@ spec:
   pod.metadata.deletion_grace_period_seconds = 1;
   agent_->UpdatePod("api", pod);
   p = WaitFor(
-      "uid-myapp-pod", [](const api::Pod& p) { return p.status.phase == "Failed"; }, 30s,
+      "uid-myapp-pod", [](const api::Pod& q) { return q.status.phase == "Failed"; }, 30s,
       "the terminal phase after deletion");
   agent_->RemovePod("uid-myapp-pod");
   auto deadline = std::chrono::steady_clock::now() + 30s;
@@ -302,7 +307,8 @@ kind: Pod
 metadata: {name: web}
 spec:
   containers:
-  - {name: web, image: )" + image_ + R"(, command: [sleep, "3600"]}
+  - {name: web, image: )" +
+                       image_ + R"(, command: [sleep, "3600"]}
 )");
   api::Pod crash = Parse(R"(
 apiVersion: v1
@@ -310,19 +316,20 @@ kind: Pod
 metadata: {name: crash}
 spec:
   containers:
-  - {name: app, image: )" + image_ + R"(, command: ["false"]}
+  - {name: app, image: )" +
+                         image_ + R"(, command: ["false"]}
 )");
   agent_->SetPods("api", {web, crash});
   WaitFor(
       "uid-crash",
-      [](const api::Pod& p) {
-        const auto& cs = p.status.container_statuses;
+      [](const api::Pod& q) {
+        const auto& cs = q.status.container_statuses;
         return !cs.empty() && cs[0].state.waiting &&
                cs[0].state.waiting->reason == "CrashLoopBackOff";
       },
       60s, "CrashLoopBackOff");
   api::Pod web_before = WaitFor(
-      "uid-web", [](const api::Pod& p) { return p.status.phase == "Running"; }, 60s, "web");
+      "uid-web", [](const api::Pod& q) { return q.status.phase == "Running"; }, 60s, "web");
   api::Pod crash_before = *agent_->GetPod("uid-crash");
   auto containers_before = runtime_->ListContainers();
   agent_->Stop();
@@ -357,6 +364,7 @@ metadata:
   name: static-web
   labels: {role: myrole}
 spec:
+  terminationGracePeriodSeconds: 1
   containers:
   - name: web
     image: )" + image_ + R"(
@@ -366,7 +374,8 @@ spec:
   auto deadline = std::chrono::steady_clock::now() + 60s;
   while (std::chrono::steady_clock::now() < deadline) {
     for (const auto& p : agent_->Pods()) {
-      if (p.metadata.name == "static-web-node1" && p.status.phase == "Running") uid = p.metadata.uid;
+      if (p.metadata.name == "static-web-node1" && p.status.phase == "Running")
+        uid = p.metadata.uid;
     }
     if (!uid.empty()) break;
     std::this_thread::sleep_for(50ms);
@@ -393,7 +402,8 @@ metadata: {name: liveness-exec}
 spec:
   containers:
   - name: liveness
-    image: )" + image_ + R"(
+    image: )" + image_ +
+                       R"(
     command: [sh, -c, 'touch /tmp/healthy; sleep 2; rm -f /tmp/healthy; sleep 600']
     livenessProbe:
       exec: {command: [cat, /tmp/healthy]}
@@ -404,8 +414,8 @@ spec:
   agent_->UpdatePod("api", pod);
   api::Pod p = WaitFor(
       "uid-liveness-exec",
-      [](const api::Pod& p) {
-        const auto& cs = p.status.container_statuses;
+      [](const api::Pod& q) {
+        const auto& cs = q.status.container_statuses;
         return !cs.empty() && cs[0].restart_count >= 1;
       },
       60s, "a restart after the liveness probe failed");

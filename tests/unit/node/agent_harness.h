@@ -3,8 +3,6 @@
 // is one RunOnce() at the fake clock's current time.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <deque>
 #include <map>
 #include <memory>
@@ -12,6 +10,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "base/testing/fake_clock.h"
 #include "image/testing/fake_image_service.h"

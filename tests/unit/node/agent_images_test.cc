@@ -21,17 +21,29 @@ struct PullCase {
 TEST_F(AgentTest, PullPolicyAgainstPresence) {
   const std::string img = "registry.test/app:1";
   const PullCase cases[] = {
-      {"Always", true, true, "",
+      {"Always",
+       true,
+       true,
+       "",
        {"Pulling: Pulling image \"registry.test/app:1\"",
         "Pulled: Successfully pulled image \"registry.test/app:1\" in 0s (0s including waiting). "
         "Image size: 0 bytes."}},
       {"Always", false, true, "", {}},
-      {"IfNotPresent", true, false, "",
+      {"IfNotPresent",
+       true,
+       false,
+       "",
        {"Pulled: Container image \"registry.test/app:1\" already present on machine"}},
       {"IfNotPresent", false, true, "", {"Pulling: Pulling image \"registry.test/app:1\""}},
-      {"Never", true, false, "",
+      {"Never",
+       true,
+       false,
+       "",
        {"Pulled: Container image \"registry.test/app:1\" already present on machine"}},
-      {"Never", false, false, "ErrImageNeverPull",
+      {"Never",
+       false,
+       false,
+       "ErrImageNeverPull",
        {"ErrImageNeverPull: Container image \"registry.test/app:1\" is not present with pull "
         "policy of Never"}},
   };
@@ -125,8 +137,8 @@ TEST_F(AgentTest, MissingConfigMapIsCreateContainerConfigError) {
   ASSERT_EQ(created.size(), 1u);
   auto config = rt_.ContainerConfigOf(Latest("app")->id);
   ASSERT_TRUE(config.has_value());
-  EXPECT_THAT(config->env, ::testing::Contains(std::make_pair(std::string("MODE"),
-                                                              std::string("fast"))));
+  EXPECT_THAT(config->env,
+              ::testing::Contains(std::make_pair(std::string("MODE"), std::string("fast"))));
 }
 
 TEST_F(AgentTest, StartErrorIsReportedAndRetried) {
@@ -137,8 +149,7 @@ TEST_F(AgentTest, StartErrorIsReportedAndRetried) {
   api::PodStatus st = Status("uid-p");
   ASSERT_TRUE(st.container_statuses[0].state.waiting.has_value());
   EXPECT_EQ(st.container_statuses[0].state.waiting->reason, "RunContainerError");
-  EXPECT_THAT(events_.Texts(), ::testing::Contains(::testing::HasSubstr(
-                                   "Failed: Error: ")));
+  EXPECT_THAT(events_.Texts(), ::testing::Contains(::testing::HasSubstr("Failed: Error: ")));
   Step();  // the failed instance exited with StartError: restarted at once (first crash)
   st = Status("uid-p");
   EXPECT_EQ(st.container_statuses[0].last_state.terminated->reason, "StartError");

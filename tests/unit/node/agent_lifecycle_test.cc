@@ -3,8 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "agent_harness.h"
 #include "base/time.h"
+
+#include "agent_harness.h"
 
 namespace cubelet::node::testing {
 namespace {
@@ -142,8 +143,8 @@ TEST_F(AgentTest, CrashLoopBackOffDoublesFromTenSecondsToFiveMinutes) {
     int now_starts = static_cast<int>(rt_.CallsTo("StartContainer").size());
     if (now_starts > starts) {
       starts = now_starts;
-      delays.push_back(std::chrono::duration_cast<std::chrono::seconds>(clock_.Now() - exited_at)
-                           .count());
+      delays.push_back(
+          std::chrono::duration_cast<std::chrono::seconds>(clock_.Now() - exited_at).count());
     }
   }
   EXPECT_THAT(delays, ElementsAre(0, 10, 20, 40, 80, 160, 300, 300, 300));
@@ -200,9 +201,9 @@ struct PhaseCase {
 
 TEST_F(AgentTest, PhaseForEachRestartPolicyAndExitCode) {
   const PhaseCase cases[] = {
-      {"Always", 0, "Running", true},     {"Always", 1, "Running", true},
+      {"Always", 0, "Running", true},       {"Always", 1, "Running", true},
       {"OnFailure", 0, "Succeeded", false}, {"OnFailure", 1, "Running", true},
-      {"Never", 0, "Succeeded", false},   {"Never", 1, "Failed", false},
+      {"Never", 0, "Succeeded", false},     {"Never", 1, "Failed", false},
   };
   for (const auto& tc : cases) {
     SCOPED_TRACE(tc.policy + " exit " + std::to_string(tc.exit_code));

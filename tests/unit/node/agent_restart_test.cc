@@ -1,5 +1,9 @@
 // A restarted agent re-adopts running pods: nothing is started twice, restart counts, back-off
 // and statuses carry on; unclaimed pods are removed once every source has spoken.
+#include <cstdio>
+#include <fstream>
+#include <sys/stat.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -90,6 +94,52 @@ TEST_F(AgentTest, SetPodsRemovesPodsMissingFromTheSet) {
   Step();
   EXPECT_EQ(agent_->Pods().size(), 1u);
   EXPECT_EQ(rt_.ListPodSandboxes()->size(), 1u);
+}
+
+}  // namespace
+}  // namespace cubelet::node::testing
+
+namespace cubelet::node::testing {
+namespace {
+
+// Static pods through the agent: a file appears, changes and goes; the pod follows.
+TEST_F(AgentTest, StaticPodsFollowTheManifestDirectory) {
+  const std::string dir = state_dir_ + "/manifests";
+  ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+  AgentOptions o = Options();
+  o.pod_manifest_path = dir;
+  o.sources = {};
+  Start(o);
+  auto write = [&](const std::string& command) {
+    std::ofstream(dir + "/web.yaml") << "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n"
+                                        "spec:\n  containers:\n  - name: web\n"
+                                        "    image: busybox:1.36\n    command: [" +
+                                            command + "]\n";
+  };
+  write("sleep, '1'");
+  Step();
+  auto pods = agent_->Pods();
+  ASSERT_EQ(pods.size(), 1u);
+  EXPECT_EQ(pods[0].metadata.name, "web-node1");
+  EXPECT_EQ(pods[0].metadata.annotations["kubernetes.io/config.source"], "file");
+  const std::string first_uid = pods[0].metadata.uid;
+  EXPECT_EQ(Latest("web")->state, runtime::ContainerState::kRunning);
+
+  write("sleep, '2'");  // a new definition: a new pod (new UID); the old one goes
+  Step();
+  Step();
+  pods = agent_->Pods();
+  ASSERT_EQ(pods.size(), 1u);
+  EXPECT_NE(pods[0].metadata.uid, first_uid);
+  auto sandboxes = rt_.ListPodSandboxes();
+  ASSERT_EQ(sandboxes->size(), 1u);
+  EXPECT_EQ((*sandboxes)[0].uid, pods[0].metadata.uid);
+
+  std::remove((dir + "/web.yaml").c_str());
+  Step();
+  Step();
+  EXPECT_TRUE(agent_->Pods().empty());
+  EXPECT_TRUE(rt_.ListPodSandboxes()->empty());
 }
 
 }  // namespace

@@ -74,9 +74,9 @@ TEST(PodPhaseTest, InitContainers) {
   EXPECT_EQ(PodPhase(pod, {Terminated("i", 1)}, {}, false, false), "Pending");
   // A static pod never turns terminal through deletion.
   pod.spec.restart_policy = "Always";
-  EXPECT_EQ(PodPhase(pod, {Terminated("i", 0)}, {Terminated("a", 0), Terminated("b", 0)}, true,
-                     true),
-            "Running");
+  EXPECT_EQ(
+      PodPhase(pod, {Terminated("i", 0)}, {Terminated("a", 0), Terminated("b", 0)}, true, true),
+      "Running");
 }
 
 }  // namespace
