@@ -49,7 +49,9 @@ base::Result<std::map<std::string, RuntimePod>> ListRuntimePods(runtime::Runtime
   std::map<std::string, RuntimePod> pods;
   std::map<std::string, std::string> uid_of_sandbox;
   for (auto& s : sandboxes) {
-    std::string uid = !s.uid.empty() ? s.uid : Label(s.labels, kPodUidLabel);
+    // Only the agent's own pods: sandboxes made by hand (`cubelet runtime run`) lack its labels
+    // and are never adopted, nor removed as orphans.
+    std::string uid = Label(s.labels, kPodUidLabel);
     if (uid.empty()) continue;
     uid_of_sandbox[s.id] = uid;
     RuntimePod& p = pods[uid];

@@ -41,7 +41,8 @@ struct RuntimePod {
   }
 };
 
-// Every pod the runtime has, by UID (infra containers left out).
+// Every pod of the agent the runtime has (sandboxes with the pod UID label), by UID; infra
+// containers left out.
 base::Result<std::map<std::string, RuntimePod>> ListRuntimePods(runtime::Runtime& rt);
 // One pod's (a pod without sandboxes gives an empty RuntimePod).
 base::Result<RuntimePod> GetRuntimePod(runtime::Runtime& rt, const std::string& uid);
