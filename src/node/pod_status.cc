@@ -323,7 +323,9 @@ api::PodStatus GeneratePodStatus(const StatusInputs& in) {
 
   st.host_ip = in.host_ip;
   if (!in.host_ip.empty()) st.host_ips = {api::PodIP{in.host_ip}};
-  std::string pod_ip = pod.spec.host_network ? in.host_ip : in.pod_ip;
+  // The pod network (#7) supplies pod IPs; until the runtime joins host-network pods to the
+  // host's namespace they get no address either, rather than one they do not have.
+  std::string pod_ip = in.pod_ip;
   if (pod_ip.empty()) pod_ip = old.pod_ip;
   st.pod_ip = pod_ip;
   if (!pod_ip.empty()) st.pod_ips = {api::PodIP{pod_ip}};
