@@ -3,8 +3,8 @@
 // pkg/kubelet/lifecycle/handlers.go). The network part lives in prober_net.cc/prober_http.cc.
 //
 // Decisions where cubelet differs or had to choose:
-// - https (probes and hooks) is an error "HTTPS probes are not supported": there is no TLS
-//   client in the node module (the kubelet would connect without verifying the certificate).
+// - https (probes and hooks) connects with TLS without verifying the certificate, as the
+//   kubelet does (prober_stream.cc).
 // - gRPC probes are an error "gRPC probes are not supported" (no HTTP/2 client).
 // - A redirect to another host, or a 3xx without a Location, counts as success with the output
 //   "Probe terminated redirects, Response body: ..." (the kubelet's probe.Warning, which it
@@ -161,7 +161,7 @@ std::string TargetHost(const std::string& handler_host, const ProbeTarget& targe
 }
 
 // What a GET to an httpGet action gave: a response, or the failed request as a Status
-// (Unimplemented for https, Invalid for a bad port, Unavailable/Timeout for the request).
+// (Invalid for a bad port or scheme, Unavailable/Timeout for the request).
 base::Result<HttpGetResponse> RunHttpGet(const api::HTTPGetAction& action,
                                          const api::Container& container, const ProbeTarget& target,
                                          std::string_view user_agent, milliseconds timeout) {
@@ -169,13 +169,11 @@ base::Result<HttpGetResponse> RunHttpGet(const api::HTTPGetAction& action,
   std::string scheme = action.scheme;
   std::transform(scheme.begin(), scheme.end(), scheme.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (scheme == "https") {
-    return base::Status(base::Code::kUnimplemented, "HTTPS probes are not supported");
-  }
-  if (!scheme.empty() && scheme != "http") {
+  if (!scheme.empty() && scheme != "http" && scheme != "https") {
     return base::InvalidError("unsupported scheme {}", GoQuote(action.scheme));
   }
   HttpGetRequest request;
+  request.tls = scheme == "https";
   request.host = TargetHost(action.host, target);
   request.port = port;
   request.path = action.path.empty() ? "/" : action.path;

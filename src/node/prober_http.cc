@@ -125,20 +125,6 @@ base::Result<std::string> BuildRequest(const HttpGetRequest& req, const Url& url
   return out;
 }
 
-base::Status SendAll(int fd, std::string_view data, NetDeadline deadline) {
-  while (!data.empty()) {
-    pollfd pfd{fd, POLLOUT, 0};
-    int n = poll(&pfd, 1, RemainingMs(deadline));
-    if (n < 0 && errno == EINTR) continue;
-    if (n == 0) return base::Status(base::Code::kTimeout, std::string(kHeadersTimeout));
-    ssize_t w = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (w < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (w < 0) return Unavailable("write: " + GoErrnoText(errno));
-    data.remove_prefix(static_cast<size_t>(w));
-  }
-  return base::Status::Ok();
-}
-
 // ---- the response ----------------------------------------------------------------------------
 
 struct Response {
@@ -150,7 +136,7 @@ struct Response {
 // Reads one response from a connected socket into a growing buffer.
 class ResponseReader {
  public:
-  ResponseReader(int fd, NetDeadline deadline) : fd_(fd), deadline_(deadline) {}
+  ResponseReader(ByteStream& stream, NetDeadline deadline) : stream_(stream), deadline_(deadline) {}
 
   base::Result<Response> Read() {
     Response resp;
@@ -196,19 +182,11 @@ class ResponseReader {
 
   // Appends what arrived next; false at EOF.
   base::Result<bool> More(std::string_view timeout_text) {
-    for (;;) {
-      pollfd pfd{fd_, POLLIN, 0};
-      int n = poll(&pfd, 1, RemainingMs(deadline_));
-      if (n < 0 && errno == EINTR) continue;
-      if (n == 0) return base::Status(base::Code::kTimeout, std::string(timeout_text));
-      char tmp[4096];
-      ssize_t r = recv(fd_, tmp, sizeof tmp, 0);
-      if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (r < 0) return Unavailable("read: " + GoErrnoText(errno));
-      if (r == 0) return false;
-      buf_.append(tmp, static_cast<size_t>(r));
-      return true;
-    }
+    char tmp[4096];
+    ASSIGN_OR_RETURN(size_t r, stream_.Recv(tmp, sizeof tmp, deadline_, timeout_text));
+    if (r == 0) return false;
+    buf_.append(tmp, r);
+    return true;
   }
 
   // Waits until buf_ holds at least `n` bytes; EOF before that is Go's "unexpected EOF".
@@ -340,7 +318,7 @@ class ResponseReader {
     return body;
   }
 
-  int fd_;
+  ByteStream& stream_;
   NetDeadline deadline_;
   std::string buf_;
 };
@@ -426,6 +404,7 @@ base::Result<Url> ResolveLocation(const Url& base, std::string_view loc) {
 
 base::Result<HttpGetResponse> HttpGet(const HttpGetRequest& request, NetDeadline deadline) {
   Url url;
+  url.scheme = request.tls ? "https" : "http";
   url.host = request.host;
   url.port = request.port;
   url.path = request.path.empty() ? "/" : request.path;
@@ -452,10 +431,18 @@ base::Result<HttpGetResponse> HttpGet(const HttpGetRequest& request, NetDeadline
       }
       return fail(sock.status());
     }
+    std::unique_ptr<ByteStream> stream;
+    if (url.scheme == "https") {
+      auto tls = TlsStream(std::move(sock).value(), url.host, deadline);
+      if (!tls.ok()) return fail(tls.status());
+      stream = std::move(tls).value();
+    } else {
+      stream = PlainStream(std::move(sock).value());
+    }
     auto text = BuildRequest(request, url, host_override);
     if (!text.ok()) return fail(text.status());
-    if (base::Status s = SendAll(sock->fd(), *text, deadline); !s.ok()) return fail(s);
-    auto resp = ResponseReader(sock->fd(), deadline).Read();
+    if (base::Status s = stream->Send(*text, deadline, kHeadersTimeout); !s.ok()) return fail(s);
+    auto resp = ResponseReader(*stream, deadline).Read();
     if (!resp.ok()) return fail(resp.status());
 
     if (!IsFollowedRedirect(resp->status_code) || resp->location.empty()) {
@@ -474,9 +461,6 @@ base::Result<HttpGetResponse> HttpGet(const HttpGetRequest& request, NetDeadline
     // Go keeps a custom Host header only through relative redirects.
     if (HasScheme(resp->location)) host_override.reset();
     url = std::move(next).value();
-    if (url.scheme != "http") {
-      return fail(base::Status(base::Code::kUnimplemented, "HTTPS probes are not supported"));
-    }
   }
 }
 

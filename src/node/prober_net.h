@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,7 +59,24 @@ class NetSocket {
 // "dial tcp 127.0.0.1:80: connect: connection refused", "dial tcp 10.0.0.1:80: i/o timeout".
 base::Result<NetSocket> DialTcp(const std::string& host, int port, NetDeadline deadline);
 
+// A connection the HTTP client reads and writes: plain TCP, or TLS over it.
+class ByteStream {
+ public:
+  virtual ~ByteStream() = default;
+  // The next bytes (0 at EOF); Timeout with `timeout_text` once the deadline passes.
+  virtual base::Result<size_t> Recv(char* buf, size_t len, NetDeadline deadline,
+                                    std::string_view timeout_text) = 0;
+  virtual base::Status Send(std::string_view data, NetDeadline deadline,
+                            std::string_view timeout_text) = 0;
+};
+std::unique_ptr<ByteStream> PlainStream(NetSocket sock);
+// A TLS client session (SNI `server_name`, TLS 1.2+, the certificate not verified, as the
+// kubelet's probes do), handshaken before `deadline`.
+base::Result<std::unique_ptr<ByteStream>> TlsStream(NetSocket sock, const std::string& server_name,
+                                                    NetDeadline deadline);
+
 struct HttpGetRequest {
+  bool tls = false;  // scheme HTTPS
   std::string host;  // where to connect
   int port = 80;
   std::string path = "/";  // with the query, as in the handler
@@ -74,8 +92,7 @@ struct HttpGetResponse {
 // One GET with the kubelet's policy: redirects to the same host name are followed (a 10th
 // redirect fails the request, as Go's client does), a redirect elsewhere is returned as the
 // 3xx response itself. Failures carry Go's client error ("Get \"http://127.0.0.1:80/\": dial
-// tcp 127.0.0.1:80: connect: connection refused") and are Unavailable, Timeout, or
-// Unimplemented for a redirect to https (there is no TLS client here).
+// tcp 127.0.0.1:80: connect: connection refused") and are Unavailable or Timeout.
 base::Result<HttpGetResponse> HttpGet(const HttpGetRequest& request, NetDeadline deadline);
 
 }  // namespace cubelet::node

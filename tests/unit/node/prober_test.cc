@@ -16,6 +16,9 @@
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "base/testing/fake_clock.h"
 #include "runtime/testing/fake_runtime.h"
@@ -401,17 +404,110 @@ TEST_F(ProberTest, NamedPortsAreLookedUpInTheContainer) {
   EXPECT_EQ(out.output, "port \"metrics\" not found in container \"app\"");
 }
 
-TEST_F(ProberTest, HttpsAndGrpcAreErrors) {
-  api::Probe https = HttpProbe(443, "/");
+// A one-shot HTTPS server on 127.0.0.1 with a fresh self-signed certificate: answers every
+// connection with `status` until destroyed.
+class TlsTestServer {
+ public:
+  explicit TlsTestServer(int status) : status_(status) {
+    ctx_ = SSL_CTX_new(TLS_server_method());
+    EVP_PKEY* key = EVP_EC_gen("P-256");
+    X509* cert = X509_new();
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert), -60);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_set_pubkey(cert, key);
+    X509_NAME* name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("pod.test"), -1, -1, 0);
+    X509_set_issuer_name(cert, name);
+    X509_sign(cert, key, EVP_sha256());
+    SSL_CTX_use_certificate(ctx_, cert);
+    SSL_CTX_use_PrivateKey(ctx_, key);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    listen_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(listen_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    listen(listen_, 8);
+    socklen_t len = sizeof addr;
+    getsockname(listen_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~TlsTestServer() {
+    shutdown(listen_, SHUT_RDWR);
+    close(listen_);
+    thread_.join();
+    SSL_CTX_free(ctx_);
+  }
+  int port() const { return port_; }
+  std::string last_request() {
+    std::lock_guard lock(mu_);
+    return last_request_;
+  }
+
+ private:
+  void Loop() {
+    for (;;) {
+      int fd = accept4(listen_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) return;
+      SSL* ssl = SSL_new(ctx_);
+      SSL_set_fd(ssl, fd);
+      if (SSL_accept(ssl) == 1) {
+        char buf[4096];
+        int n = SSL_read(ssl, buf, sizeof buf);
+        if (n > 0) {
+          std::lock_guard lock(mu_);
+          last_request_.assign(buf, static_cast<size_t>(n));
+        }
+        std::string reply = "HTTP/1.1 " + std::to_string(status_) +
+                            " X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+        SSL_write(ssl, reply.data(), static_cast<int>(reply.size()));
+        SSL_shutdown(ssl);
+      }
+      SSL_free(ssl);
+      close(fd);
+    }
+  }
+  int status_;
+  SSL_CTX* ctx_ = nullptr;
+  int listen_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::string last_request_;
+};
+
+TEST_F(ProberTest, HttpsProbesSkipCertificateVerification) {
+  TlsTestServer ok(200);
+  api::Probe https = HttpProbe(ok.port(), "/healthz");
   https.http_get->scheme = "HTTPS";
   ProbeOutcome out = runner_->Probe(https, container_, target_);
-  EXPECT_EQ(out.result, ProbeResult::kError);
-  EXPECT_EQ(out.output, "HTTPS probes are not supported");
+  EXPECT_EQ(out.result, ProbeResult::kSuccess) << out.output;
+  EXPECT_EQ(ok.last_request().rfind("GET /healthz HTTP/1.1\r\n", 0), 0u) << ok.last_request();
 
+  TlsTestServer failing(503);
+  https.http_get->port = api::IntOrString::Int(failing.port());
+  out = runner_->Probe(https, container_, target_);
+  EXPECT_EQ(out.result, ProbeResult::kFailure);
+  EXPECT_EQ(out.output, "HTTP probe failed with statuscode: 503");
+
+  // A server that does not speak TLS never completes the handshake: Go's timeout text.
+  TestServer plain;
+  https.http_get->port = api::IntOrString::Int(plain.port());
+  out = runner_->Probe(https, container_, target_);
+  EXPECT_EQ(out.result, ProbeResult::kFailure);
+  EXPECT_EQ(out.output, "Get \"https://127.0.0.1:" + std::to_string(plain.port()) +
+                            "/healthz\": net/http: TLS handshake timeout");
+}
+
+TEST_F(ProberTest, GrpcIsAnError) {
   api::Probe grpc;
   grpc.grpc = api::GRPCAction{};
   grpc.grpc->port = 9000;
-  out = runner_->Probe(grpc, container_, target_);
+  ProbeOutcome out = runner_->Probe(grpc, container_, target_);
   EXPECT_EQ(out.result, ProbeResult::kError);
   EXPECT_EQ(out.output, "gRPC probes are not supported");
 }
