@@ -36,6 +36,7 @@ PUBLIC_HEADERS=(
   'api/field_path\.h'
   'api/yaml\.h'
   'api/image_ref\.h'
+  'api/selector\.h'
   'cli/cli\.h'
 )
 
