@@ -37,6 +37,7 @@ PUBLIC_HEADERS=(
   'api/yaml\.h'
   'api/image_ref\.h'
   'api/patch\.h'
+  'api/selector\.h'
   'cli/cli\.h'
 )
 
