@@ -51,7 +51,8 @@ struct FieldError {
 
 using FieldErrors = std::vector<FieldError>;
 
-// Go's %q rendering of a string: double quotes, \" \\ \n \t and \x.. escapes.
+// Go's %q (strconv.Quote): double quotes; printable UTF-8 kept; \a..\r, \xNN, \uNNNN and
+// \UNNNNNNNN escapes for the rest (invalid UTF-8 byte by byte as \xNN).
 std::string GoQuote(std::string_view s);
 
 FieldError Required(const FieldPath& path, std::string detail = {});

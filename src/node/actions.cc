@@ -6,6 +6,15 @@ using runtime::ContainerState;
 
 bool IsSidecar(const api::Container& c) { return c.restart_policy.value_or("") == "Always"; }
 
+const api::Container* FindContainer(const api::Pod& pod, std::string_view name) {
+  for (const auto* list : {&pod.spec.containers, &pod.spec.init_containers}) {
+    for (const auto& c : *list) {
+      if (c.name == name) return &c;
+    }
+  }
+  return nullptr;
+}
+
 bool RestartsOnFailure(const api::Pod& pod) { return pod.spec.restart_policy != "Never"; }
 
 bool ShouldRestart(const api::Pod& pod, const api::Container& c, const RuntimePod& rp) {

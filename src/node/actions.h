@@ -45,6 +45,8 @@ struct PodActions {
 };
 
 bool IsSidecar(const api::Container& init_container);
+// The container (app or init) of that name in the pod's spec, or null.
+const api::Container* FindContainer(const api::Pod& pod, std::string_view name);
 // Whether the pod restarts failed containers (restartPolicy is not Never).
 bool RestartsOnFailure(const api::Pod& pod);
 // The kubelet's ShouldContainerBeRestarted for a container that is not running.

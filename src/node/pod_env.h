@@ -54,11 +54,6 @@ base::Result<std::string> ResourceFieldValue(const api::Pod& pod, const api::Con
                                              const api::ResourceFieldSelector& selector,
                                              const NodeInfo& node);
 
-// Go's strconv.Quote (the %q verb). Non-ASCII characters Go considers unprintable are
-// approximated by the common ones (C1 controls, format characters, non-ASCII spaces, private
-// use); others are kept as they are.
-std::string GoQuote(std::string_view s);
-
 // The namespace the pod runs in ("default" when unset, as the API server defaults it).
 std::string PodNamespace(const api::Pod& pod);
 

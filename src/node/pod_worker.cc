@@ -93,13 +93,11 @@ void PodWorker::Event(const api::Pod& pod, const api::Container* c, std::string_
                           message);
 }
 
-base::Duration PodGraceOf(const api::Pod& pod) {
+base::Duration PodWorker::PodGrace(const api::Pod& pod) const {
   int64_t s = pod.metadata.deletion_grace_period_seconds.value_or(
       pod.spec.termination_grace_period_seconds.value_or(30));
   return std::chrono::seconds(std::max<int64_t>(s, 0));
 }
-
-base::Duration PodWorker::PodGrace(const api::Pod& pod) const { return PodGraceOf(pod); }
 
 std::string PodWorker::CrashKey(const api::Pod& pod, const api::Container& c) const {
   return fmt::format("{}_{}_{}_{}_{}", pod.metadata.name, pod.metadata.namespace_, pod.metadata.uid,
@@ -199,13 +197,7 @@ base::TimePoint PodWorker::Sync() {
     }
   }
   for (const auto& [id, info] : a.to_kill) {
-    const api::Container* spec = nullptr;
-    for (const auto& c : pod.spec.init_containers) {
-      if (c.name == info.name) spec = &c;
-    }
-    for (const auto& c : pod.spec.containers) {
-      if (c.name == info.name) spec = &c;
-    }
+    const api::Container* spec = FindContainer(pod, info.name);
     if (spec == nullptr) continue;
     base::Duration grace = PodGrace(pod);
     if (info.liveness) {
@@ -261,12 +253,12 @@ base::TimePoint PodWorker::Sync() {
 
   for (int i : a.init_to_start) {
     const api::Container& c = pod.spec.init_containers[i];
-    bool ok = StartOne(pod, c, true, sandbox_id, rp);
+    bool ok = StartOne(pod, c, sandbox_id, rp);
     error |= !ok;
     if (!ok && !IsSidecar(c)) break;
   }
   for (int i : a.containers_to_start) {
-    error |= !StartOne(pod, pod.spec.containers[i], false, sandbox_id, rp);
+    error |= !StartOne(pod, pod.spec.containers[i], sandbox_id, rp);
   }
 
   if (auto again = GetRuntimePod(*deps_->runtime, uid_); again.ok()) rp = std::move(*again);

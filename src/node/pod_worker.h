@@ -113,8 +113,8 @@ class PodWorker {
                      base::Duration grace, const std::string& message);
   void KillPod(const api::Pod& pod, const RuntimePod& rp, base::Duration grace);
   // Starts one container; false when it could not (the reason is in failures_).
-  bool StartOne(const api::Pod& pod, const api::Container& c, bool init,
-                const std::string& sandbox_id, const RuntimePod& rp);
+  bool StartOne(const api::Pod& pod, const api::Container& c, const std::string& sandbox_id,
+                const RuntimePod& rp);
   bool EnsureImage(const api::Pod& pod, const api::Container& c, image::ImageRecord* out);
   uint32_t NextAttempt(const api::Container& c, const RuntimePod& rp) const;
   void GarbageCollect(const api::Pod& pod, const RuntimePod& rp);

@@ -90,7 +90,7 @@ void PodWorker::KillPod(const api::Pod& pod, const RuntimePod& rp, base::Duratio
                              {{"pod", pod.metadata.name}, {"error", st.message()}});
     }
   }
-  for (auto it = probes_.begin(); it != probes_.end();) it = probes_.erase(it);
+  probes_.clear();
 }
 
 base::TimePoint PodWorker::Terminate(api::Pod pod, bool removed, const RuntimePod& rp) {

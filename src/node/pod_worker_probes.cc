@@ -86,13 +86,7 @@ bool PodWorker::RunProbes() {
   const base::TimePoint now = deps_->clock->Now();
   bool changed = false;
   for (auto& [id, cp] : probes_) {
-    const api::Container* spec = nullptr;
-    for (const auto& c : pod->spec.init_containers) {
-      if (c.name == cp.name) spec = &c;
-    }
-    for (const auto& c : pod->spec.containers) {
-      if (c.name == cp.name) spec = &c;
-    }
+    const api::Container* spec = FindContainer(*pod, cp.name);
     if (spec == nullptr) continue;
     std::string netns;
     if (auto st = deps_->runtime->GetContainerStatus(id); st.ok()) {

@@ -111,7 +111,7 @@ bool PodWorker::EnsureImage(const api::Pod& pod, const api::Container& c, image:
   return true;
 }
 
-bool PodWorker::StartOne(const api::Pod& pod, const api::Container& c, bool init,
+bool PodWorker::StartOne(const api::Pod& pod, const api::Container& c,
                          const std::string& sandbox_id, const RuntimePod& rp) {
   const base::TimePoint now = deps_->clock->Now();
   // Crash-loop back-off, timed from the previous instance's finish.
@@ -185,7 +185,6 @@ bool PodWorker::StartOne(const api::Pod& pod, const api::Container& c, bool init
       return false;
     }
   }
-  (void)init;
   return true;
 }
 

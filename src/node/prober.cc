@@ -52,37 +52,6 @@ std::string BoundedOutput(std::string_view s) {
   return std::string(s);
 }
 
-// Go's %q for the messages that quote a command or output.
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string JoinArgs(const std::vector<std::string>& argv) {
   std::string out;
   for (const std::string& a : argv) out += (out.empty() ? "" : " ") + a;
@@ -105,8 +74,8 @@ base::Result<int> ResolvePort(const api::IntOrString& port, const api::Container
                            [](char c) { return c >= '0' && c <= '9'; })) {
       value = std::stoll(port.str_val);
     } else {
-      return base::InvalidError("port {} not found in container {}", GoQuote(port.str_val),
-                                GoQuote(container.name));
+      return base::InvalidError("port {} not found in container {}", api::GoQuote(port.str_val),
+                                api::GoQuote(container.name));
     }
   }
   if (value < 1 || value > 65535) return base::InvalidError("invalid port number: {}", value);
@@ -170,7 +139,7 @@ base::Result<HttpGetResponse> RunHttpGet(const api::HTTPGetAction& action,
   std::transform(scheme.begin(), scheme.end(), scheme.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (!scheme.empty() && scheme != "http" && scheme != "https") {
-    return base::InvalidError("unsupported scheme {}", GoQuote(action.scheme));
+    return base::InvalidError("unsupported scheme {}", api::GoQuote(action.scheme));
   }
   HttpGetRequest request;
   request.tls = scheme == "https";
@@ -197,7 +166,7 @@ class Runner final : public HandlerRunner {
     if (probe.tcp_socket) return TcpProbe(*probe.tcp_socket, container, target, timeout);
     if (probe.grpc) return {ProbeResult::kError, "gRPC probes are not supported"};
     return {ProbeResult::kError,
-            fmt::format("missing probe handler for container {}", GoQuote(container.name))};
+            fmt::format("missing probe handler for container {}", api::GoQuote(container.name))};
   }
 
   base::Status RunHook(const api::LifecycleHandler& handler, const api::Container& container,
@@ -209,10 +178,10 @@ class Runner final : public HandlerRunner {
     if (handler.tcp_socket) {
       return base::InvalidError(
           "invalid handler: tcpSocket is not supported as a lifecycle handler (container {})",
-          GoQuote(container.name));
+          api::GoQuote(container.name));
     }
     return base::InvalidError("invalid handler: no action set (container {})",
-                              GoQuote(container.name));
+                              api::GoQuote(container.name));
   }
 
  private:
@@ -223,7 +192,8 @@ class Runner final : public HandlerRunner {
     if (!result.ok()) return {ProbeResult::kError, result.status().message()};
     // The kubelet reports its timeout error text as the output (ExecProbeTimeout, GA).
     if (result->timed_out) {
-      return {ProbeResult::kFailure, fmt::format("command {} timed out", GoQuote(JoinArgs(argv)))};
+      return {ProbeResult::kFailure,
+              fmt::format("command {} timed out", api::GoQuote(JoinArgs(argv)))};
     }
     return {result->exit_code == 0 ? ProbeResult::kSuccess : ProbeResult::kFailure,
             BoundedOutput(result->output)};
@@ -268,17 +238,18 @@ class Runner final : public HandlerRunner {
                         const ProbeTarget& target, milliseconds timeout) {
     auto fail = [&](base::Code code, std::string_view error, std::string_view output) {
       std::string argv = "[" + JoinArgs(exec.command) + "]";
-      return base::Status(code,
-                          fmt::format("Exec lifecycle hook ({}) for Container {} failed - error: "
-                                      "{}, message: {}",
-                                      argv, GoQuote(container.name), error, GoQuote(output)));
+      return base::Status(
+          code, fmt::format("Exec lifecycle hook ({}) for Container {} failed - error: "
+                            "{}, message: {}",
+                            argv, api::GoQuote(container.name), error, api::GoQuote(output)));
     };
     auto result = runtime_->ExecSync(target.container_id, exec.command, timeout);
     if (!result.ok()) return fail(result.status().code(), result.status().message(), "");
     const std::string output = BoundedOutput(result->output);
     if (result->timed_out) {
       return fail(base::Code::kTimeout,
-                  fmt::format("command {} timed out", GoQuote(JoinArgs(exec.command))), output);
+                  fmt::format("command {} timed out", api::GoQuote(JoinArgs(exec.command))),
+                  output);
     }
     if (result->exit_code != 0) {
       return fail(
@@ -293,9 +264,10 @@ class Runner final : public HandlerRunner {
                         const ProbeTarget& target, milliseconds timeout) {
     auto resp = RunHttpGet(action, container, target, kHookUserAgent, timeout);
     if (resp.ok()) return base::Status::Ok();
-    return base::Status(resp.status().code(),
-                        fmt::format("HTTP lifecycle hook ({}) for Container {} failed - error: {}",
-                                    action.path, GoQuote(container.name), resp.status().message()));
+    return base::Status(
+        resp.status().code(),
+        fmt::format("HTTP lifecycle hook ({}) for Container {} failed - error: {}", action.path,
+                    api::GoQuote(container.name), resp.status().message()));
   }
 
   // Sleeps on the injected clock; a sleep longer than the hook may take ends at the timeout
@@ -311,7 +283,7 @@ class Runner final : public HandlerRunner {
     return base::Status(base::Code::kTimeout,
                         fmt::format("Sleep lifecycle hook ({}) for Container {} failed - error: "
                                     "container terminated before sleep hook finished",
-                                    sleep.seconds, GoQuote(container.name)));
+                                    sleep.seconds, api::GoQuote(container.name)));
   }
 
   runtime::Runtime* runtime_;
