@@ -70,6 +70,22 @@ struct AgentCliOptions {
 // SIGTERM or SIGINT (pods keep running after it stops). Prints status changes and events.
 int Agent(const AgentCliOptions& options, std::ostream& out, std::ostream& err);
 
+struct ServerCliOptions {
+  std::string data_dir = "/var/lib/cubelet";
+  std::string listen_address = "127.0.0.1";
+  int port = 6443;
+  std::string pod_manifest_path = "/etc/kubernetes/manifests";
+  std::string node_name;  // default: the host name, lower-cased
+  std::string registry_config;
+  std::string cgroup_parent = "cubelet";
+  std::string infra_image;
+  std::string service_cidr = "10.43.0.0/16";
+};
+
+// `cubelet server`: the store, the API server and the node agent in one process until SIGTERM
+// or SIGINT (pods keep running after it stops). Writes <data-dir>/kubeconfig.yaml.
+int Server(const ServerCliOptions& options, std::ostream& out, std::ostream& err);
+
 // "cubelet v0.1.0 (Kubernetes API v1.33)".
 std::string VersionString();
 

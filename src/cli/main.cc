@@ -18,6 +18,30 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
 
   CLI::App* version = app.add_subcommand("version", "Print the version of cubelet");
 
+  ServerCliOptions sopts;
+  CLI::App* server = app.add_subcommand(
+      "server", "Run cubelet: the Kubernetes API, its store and the node agent in one process");
+  server->add_option("--data-dir", sopts.data_dir, "Where cubelet keeps its state")
+      ->capture_default_str();
+  server->add_option("--listen-address", sopts.listen_address, "Address the API listens on")
+      ->capture_default_str();
+  server->add_option("--port", sopts.port, "Port the API listens on (0: any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  server->add_option("--pod-manifest-path", sopts.pod_manifest_path, "Static pod manifests")
+      ->capture_default_str();
+  server->add_option("--node-name", sopts.node_name, "This node's name (default: the host name)");
+  server->add_option("--registry-config", sopts.registry_config, "Registries file for pulls");
+  server->add_option("--cgroup-parent", sopts.cgroup_parent, "Parent cgroup of every pod")
+      ->capture_default_str();
+  server->add_option("--pod-infra-container-image", sopts.infra_image,
+                     "Image whose entrypoint holds each pod's namespaces (default: none, the "
+                     "pod's supervisor does)");
+  server
+      ->add_option("--service-cluster-ip-range", sopts.service_cidr,
+                   "The CIDR Service ClusterIPs come from")
+      ->capture_default_str();
+
   ValidateOptions vopts;
   CLI::App* validate = app.add_subcommand(
       "validate",
@@ -138,6 +162,7 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     return Image(iopts, out, err);
   }
   if (agent->parsed()) return Agent(aopts, out, err);
+  if (server->parsed()) return Server(sopts, out, err);
   if (rt->parsed()) {
     ropts.verb = rt->get_subcommands().front()->get_name();
     if (ropts.verb == "exec") {

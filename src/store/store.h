@@ -137,6 +137,12 @@ class Watcher {
   virtual void Stop() = 0;
   // True once the watch has ended (stopped, failed, or the store closed) and no event is left.
   virtual bool Done() = 0;
+  // Event-driven consumption (the API server serves thousands of watches on a few threads):
+  // `ready` is called whenever Next() would return without waiting — an event arrived or the
+  // watch ended — and once at once if that is already so. It runs on the writer's thread with
+  // the watcher's lock held, so it must only hand off (post to an executor) and must not call
+  // back into this watcher. Replaces any earlier callback; Stop() drops it.
+  virtual void SetReadyCallback(std::function<void()> ready) = 0;
 };
 
 // Read-modify-write step of GuaranteedUpdate: gets the current object (with its

@@ -68,6 +68,7 @@ class WatcherState {
       live_.push_back(std::move(*pending));
     }
     cv_.notify_all();
+    if (ready_) ready_();
     return !ended_;
   }
 
@@ -75,6 +76,14 @@ class WatcherState {
     std::lock_guard lock(mu_);
     ended_ = true;
     cv_.notify_all();
+    if (ready_) ready_();
+  }
+
+  void SetReadyCallback(std::function<void()> ready) {
+    std::lock_guard lock(mu_);
+    if (stopped_) return;
+    ready_ = std::move(ready);
+    if (ready_ && (ended_ || !initial_.empty() || !live_.empty())) ready_();
   }
 
   // Consumer side.
@@ -117,6 +126,7 @@ class WatcherState {
     stopped_ = true;
     initial_.clear();
     live_.clear();
+    ready_ = nullptr;
     cv_.notify_all();
   }
 
@@ -134,9 +144,10 @@ class WatcherState {
   // buffer).
   std::deque<PendingEvent> initial_;
   std::deque<PendingEvent> live_;
-  bool stopped_ = false;  // the consumer stopped: nothing more is delivered
-  bool ended_ = false;    // no more events arrive; the buffered ones are still delivered
-  int64_t seen_rv_;       // every revision up to here is buffered or filtered out
+  std::function<void()> ready_;  // see Watcher::SetReadyCallback
+  bool stopped_ = false;         // the consumer stopped: nothing more is delivered
+  bool ended_ = false;           // no more events arrive; the buffered ones are still delivered
+  int64_t seen_rv_;              // every revision up to here is buffered or filtered out
   int64_t reported_rv_ = 0;
 };
 
@@ -151,6 +162,9 @@ class WatcherHandle final : public Watcher {
   std::optional<WatchEvent> Bookmark() override { return state_->Bookmark(); }
   void Stop() override { state_->Stop(); }
   bool Done() override { return state_->Done(); }
+  void SetReadyCallback(std::function<void()> ready) override {
+    state_->SetReadyCallback(std::move(ready));
+  }
 
  private:
   std::shared_ptr<WatcherState> state_;

@@ -722,5 +722,33 @@ TYPED_TEST(StoreConformanceTest, WatchersEndWhenTheStoreCloses) {
   EXPECT_TRUE(w->Done());
 }
 
+TYPED_TEST(StoreConformanceTest, TheReadyCallbackFiresForWaitingEventsNewEventsAndTheEnd) {
+  this->Create(MakePod("ns", "a"));
+  auto w = this->MustWatch("pods", {});
+  std::atomic<int> calls = 0;
+  w->SetReadyCallback([&] { ++calls; });
+  EXPECT_EQ(calls, 1);  // the initial ADDED is already waiting
+  this->Drain(*w);
+  this->Create(MakeConfigMap("ns", "other"));  // filtered out: no call
+  EXPECT_EQ(calls, 1);
+  this->Create(MakePod("ns", "b"));
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(this->Drain(*w).size(), 1u);
+  this->store_.reset();  // the watch ends: one more call, then Done
+  EXPECT_EQ(calls, 3);
+  EXPECT_FALSE(w->Next(0ns).has_value());
+  EXPECT_TRUE(w->Done());
+
+  // After Stop() the callback is gone.
+  this->store_ = this->Open({});
+  auto w2 = this->MustWatch("pods", {.resource_version = this->store_->ResourceVersion()});
+  std::atomic<int> calls2 = 0;
+  w2->SetReadyCallback([&] { ++calls2; });
+  EXPECT_EQ(calls2, 0);
+  w2->Stop();
+  this->Create(MakePod("ns", "c"));
+  EXPECT_EQ(calls2, 0);
+}
+
 }  // namespace
 }  // namespace cubelet::store

@@ -1,0 +1,148 @@
+// `cubelet server`: the SQLite store, the API server and (with the node wiring) the node agent
+// in one process, plus the kubeconfig that lets kubectl in.
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "apiserver/apiserver.h"
+#include "base/encoding.h"
+#include "base/time.h"
+#include "cli/cli.h"
+#include "cli/server_internal.h"
+#include "store/store.h"
+
+namespace cubelet::cli {
+
+base::Result<std::string> LoadOrCreateToken(const std::string& path) {
+  std::ifstream in(path);
+  std::string token;
+  if (in && std::getline(in, token) && token.size() >= 32) return token;
+  // 32 random bytes from the kernel: the only credential the API has.
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return base::ErrnoError(errno, "open /dev/urandom");
+  unsigned char buf[32];
+  ssize_t n = read(fd, buf, sizeof buf);
+  close(fd);
+  if (n != static_cast<ssize_t>(sizeof buf))
+    return base::InternalError("short read of /dev/urandom");
+  token.clear();
+  for (unsigned char c : buf) token += fmt::format("{:02x}", c);
+  RETURN_IF_ERROR(WritePrivateFile(path, token + "\n"));
+  return token;
+}
+
+base::Status WritePrivateFile(const std::string& path, const std::string& content) {
+  // Written beside and renamed: a reader never sees half a file, and the mode is 0600 from the
+  // first byte (the token inside is root on this machine).
+  std::string tmp = path + ".tmp";
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return base::ErrnoError(errno, "create " + tmp);
+  fchmod(fd, 0600);
+  ssize_t n = write(fd, content.data(), content.size());
+  int err = errno;
+  if (fsync(fd) != 0 && n >= 0) err = errno;
+  close(fd);
+  if (n != static_cast<ssize_t>(content.size())) return base::ErrnoError(err, "write " + tmp);
+  if (rename(tmp.c_str(), path.c_str()) != 0) return base::ErrnoError(errno, "rename " + tmp);
+  return base::Status::Ok();
+}
+
+std::string KubeconfigYaml(const std::string& server_url, const std::string& ca_pem,
+                           const std::string& token) {
+  return fmt::format(
+      "apiVersion: v1\n"
+      "kind: Config\n"
+      "clusters:\n"
+      "- name: cubelet\n"
+      "  cluster:\n"
+      "    server: {}\n"
+      "    certificate-authority-data: {}\n"
+      "contexts:\n"
+      "- name: cubelet\n"
+      "  context:\n"
+      "    cluster: cubelet\n"
+      "    user: cubelet\n"
+      "    namespace: default\n"
+      "current-context: cubelet\n"
+      "users:\n"
+      "- name: cubelet\n"
+      "  user:\n"
+      "    token: {}\n",
+      server_url, base::Base64Encode(ca_pem), token);
+}
+
+int Server(const ServerCliOptions& options, std::ostream& out, std::ostream& err) {
+  auto fail = [&](const base::Status& st) {
+    err << "error: " << st.message() << "\n";
+    return 1;
+  };
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) return fail(base::ErrnoError(ec.value(), "create " + options.data_dir));
+  chmod(options.data_dir.c_str(), 0700);
+
+  auto clock = base::NewRealClock();
+  base::StderrLogSink log_sink;
+  base::Logger logger(log_sink, *clock);
+
+  base::Result<std::string> token = LoadOrCreateToken(options.data_dir + "/token");
+  if (!token.ok()) return fail(token.status());
+  base::Result<std::unique_ptr<store::Store>> store =
+      store::OpenSqliteStore(options.data_dir + "/store.db");
+  if (!store.ok()) return fail(store.status());
+
+  // Termination signals are taken synchronously by this thread; every other thread inherits
+  // the blocked mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::string pki = options.data_dir + "/pki";
+  auto slurp = [](const std::string& path) -> base::Result<std::string> {
+    std::ifstream in(path);
+    if (!in) return base::ErrnoError(errno, "open " + path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  base::Result<std::string> ca = slurp(pki + "/ca.crt");
+  base::Result<std::string> cert = slurp(pki + "/apiserver.crt");
+  base::Result<std::string> key = slurp(pki + "/apiserver.key");
+  for (auto* r : {&ca, &cert, &key}) {
+    if (!r->ok()) return fail(r->status());
+  }
+
+  apiserver::ApiServerOptions ao;
+  ao.tls_cert_pem = *cert;
+  ao.tls_key_pem = *key;
+  ao.listen_address = options.listen_address;
+  ao.port = static_cast<uint16_t>(options.port);
+  ao.bearer_token = *token;
+  ao.service_cidr = options.service_cidr;
+  ao.clock = clock.get();
+  ao.logger = &logger;
+  base::Result<std::unique_ptr<apiserver::ApiServer>> api = apiserver::StartApiServer(**store, ao);
+  if (!api.ok()) return fail(api.status());
+  const std::string url = fmt::format("https://{}:{}", options.listen_address, (*api)->port());
+  const std::string kubeconfig = options.data_dir + "/kubeconfig.yaml";
+  if (base::Status st = WritePrivateFile(kubeconfig, KubeconfigYaml(url, *ca, *token)); !st.ok()) {
+    return fail(st);
+  }
+  out << base::FormatRfc3339(clock->Now()) << " serving the Kubernetes API on " << url
+      << "\n  export KUBECONFIG=" << kubeconfig << std::endl;
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  out << base::FormatRfc3339(clock->Now()) << " stopping on signal " << sig << "; pods keep running"
+      << std::endl;
+  (*api)->Stop();
+  return 0;
+}
+
+}  // namespace cubelet::cli
