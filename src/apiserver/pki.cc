@@ -1,4 +1,4 @@
-#include "apiserver/pki.h"
+#include "apiserver/apiserver.h"
 
 #include <algorithm>
 #include <arpa/inet.h>

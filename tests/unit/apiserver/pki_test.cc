@@ -1,6 +1,6 @@
 // The API server's CA and serving certificate: what a fresh directory gets, what is reused and
 // what is re-issued, checked with OpenSSL's own verifier and the openssl CLI.
-#include "apiserver/pki.h"
+#include "apiserver/apiserver.h"
 
 #include <algorithm>
 #include <arpa/inet.h>
