@@ -18,6 +18,7 @@
 #include "api/types/apps.h"
 #include "api/types/cluster.h"
 #include "api/types/container.h"
+#include "api/types/coordination.h"
 #include "api/types/meta.h"
 #include "api/types/pod.h"
 #include "api/types/service.h"
@@ -27,12 +28,12 @@
 
 namespace cubelet::api {
 
-// The kinds cubelet serves.
+// The kinds cubelet serves. New kinds go at the end: a kind's index is its position in Kinds().
 using Object = std::variant<Pod, Service, Endpoints, Event, Namespace, Node, ConfigMap, Secret,
-                            ServiceAccount, Deployment, ReplicaSet>;
+                            ServiceAccount, Deployment, ReplicaSet, Lease>;
 
 struct KindInfo {
-  std::string_view api_version;  // "v1", "apps/v1"
+  std::string_view api_version;  // "v1", "apps/v1", "coordination.k8s.io/v1"
   std::string_view kind;         // "Pod"
   std::string_view resource;     // "pods"
   bool namespaced;

@@ -19,6 +19,7 @@ const std::vector<KindInfo>& KindTable() {
       {"v1", "ServiceAccount", "serviceaccounts", true},
       {"apps/v1", "Deployment", "deployments", true},
       {"apps/v1", "ReplicaSet", "replicasets", true},
+      {"coordination.k8s.io/v1", "Lease", "leases", true},
   };
   return kKinds;
 }
@@ -89,6 +90,7 @@ CUBELET_INSTANTIATE_CODEC(Secret)
 CUBELET_INSTANTIATE_CODEC(ServiceAccount)
 CUBELET_INSTANTIATE_CODEC(Deployment)
 CUBELET_INSTANTIATE_CODEC(ReplicaSet)
+CUBELET_INSTANTIATE_CODEC(Lease)
 template FieldErrors DecodeJson<StatusObject>(const Json&, StatusObject*);
 template Json EncodeJson<StatusObject>(const StatusObject&);
 template FieldErrors DecodeJson<PodTemplateSpec>(const Json&, PodTemplateSpec*);

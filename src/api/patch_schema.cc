@@ -1,5 +1,6 @@
 // The strategic-merge knowledge of the kinds cubelet serves: Kubernetes' `patchStrategy` and
-// `patchMergeKey` struct tags (k8s.io/api core/v1, apps/v1 and meta/v1 types.go), as a table.
+// `patchMergeKey` struct tags (k8s.io/api core/v1, apps/v1, coordination/v1 and meta/v1
+// types.go), as a table.
 //
 // A row says: inside a value of schema `type`, `field` holds a value (or list items) of schema
 // `value`, with this strategy and merge key. Only fields that lead to a tagged field, or carry a
@@ -54,6 +55,8 @@ constexpr auto kRows = std::to_array<Row>({
     {"ReplicaSet", "metadata", "ObjectMeta", kNone, ""},
     {"ReplicaSet", "spec", "ReplicaSetSpec", kNone, ""},
     {"ReplicaSet", "status", "ReplicaSetStatus", kNone, ""},
+    // coordination.k8s.io/v1: LeaseSpec has no tagged field, only the metadata merges by key.
+    {"Lease", "metadata", "ObjectMeta", kNone, ""},
 
     // meta/v1 ObjectMeta: finalizers merge as a set of strings.
     {"ObjectMeta", "finalizers", "", kMerge, ""},

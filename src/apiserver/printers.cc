@@ -102,6 +102,7 @@ std::span<const ColumnDefinition> ColumnsFor(std::string_view kind) {
   if (kind == "ServiceAccount") return ServiceAccountColumns();
   if (kind == "Deployment") return DeploymentColumns();
   if (kind == "ReplicaSet") return ReplicaSetColumns();
+  if (kind == "Lease") return LeaseColumns();
   return {};
 }
 

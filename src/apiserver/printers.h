@@ -119,6 +119,7 @@ std::span<const ColumnDefinition> SecretColumns();
 std::span<const ColumnDefinition> ServiceAccountColumns();
 std::span<const ColumnDefinition> DeploymentColumns();
 std::span<const ColumnDefinition> ReplicaSetColumns();
+std::span<const ColumnDefinition> LeaseColumns();
 
 api::Json Cells(const api::Pod& pod, base::TimePoint now);
 api::Json Cells(const api::Service& svc, base::TimePoint now);
@@ -131,6 +132,7 @@ api::Json Cells(const api::Secret& secret, base::TimePoint now);
 api::Json Cells(const api::ServiceAccount& sa, base::TimePoint now);
 api::Json Cells(const api::Deployment& d, base::TimePoint now);
 api::Json Cells(const api::ReplicaSet& rs, base::TimePoint now);
+api::Json Cells(const api::Lease& lease, base::TimePoint now);
 
 // Column descriptions several kinds share (the API's own field documentation, as
 // kube-apiserver sends it).

@@ -29,9 +29,11 @@ FieldErrors Validate(const Object& obj) {
           return validation::ValidateConfigMap(o);
         } else if constexpr (std::is_same_v<T, Secret>) {
           return validation::ValidateSecret(o);
-        } else {
-          static_assert(std::is_same_v<T, ServiceAccount>, "every kind needs a validator");
+        } else if constexpr (std::is_same_v<T, ServiceAccount>) {
           return validation::ValidateServiceAccount(o);
+        } else {
+          static_assert(std::is_same_v<T, Lease>, "every kind needs a validator");
+          return validation::ValidateLease(o);
         }
       },
       obj);

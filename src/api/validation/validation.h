@@ -132,5 +132,6 @@ FieldErrors ValidateEvent(const Event& event);                 // cluster.cc
 FieldErrors ValidateConfigMap(const ConfigMap& cm);            // config.cc
 FieldErrors ValidateSecret(const Secret& secret);              // config.cc
 FieldErrors ValidateServiceAccount(const ServiceAccount& sa);  // cluster.cc
+FieldErrors ValidateLease(const Lease& lease);                 // coordination.cc
 
 }  // namespace cubelet::api::validation

@@ -1,3 +1,5 @@
+#include <variant>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -147,6 +149,55 @@ TEST(CodecTest, MissingOrUnknownKind) {
   EXPECT_THAT(DecodeErrors("apiVersion: apps/v2\nkind: Deployment\n"),
               ElementsAre("pod.yaml:2: kind: Invalid value: \"Deployment\": no matches for kind "
                           "\"Deployment\" in version \"apps/v2\""));
+}
+
+TEST(CodecTest, EveryServedKindDecodesToItsOwnAlternative) {
+  // Kinds() and the Object variant must list the kinds in the same order, and each type must
+  // carry its own kind and apiVersion.
+  ASSERT_EQ(Kinds().size(), std::variant_size_v<Object>);
+  for (const KindInfo& k : Kinds()) {
+    SCOPED_TRACE(std::string(k.kind));
+    const Json json = {
+        {"apiVersion", k.api_version}, {"kind", k.kind}, {"metadata", {{"name", "x"}}}};
+    Object obj;
+    EXPECT_THAT(DecodeObject(json, &obj), ::testing::IsEmpty());
+    EXPECT_EQ(&KindOf(obj), &k);
+    const Json encoded = EncodeObject(obj);
+    EXPECT_EQ(encoded["apiVersion"], k.api_version);
+    EXPECT_EQ(encoded["kind"], k.kind);
+  }
+  EXPECT_EQ(FindKind("coordination.k8s.io/v1", "Lease")->resource, "leases");
+  EXPECT_EQ(FindKind("v1", "Lease"), nullptr);
+}
+
+TEST(CodecTest, LeaseKeepsExplicitZeroesAndMicroseconds) {
+  // Every LeaseSpec field is a pointer in Go: a zero that was sent is encoded back, an unset
+  // field is omitted, and times keep all six fractional digits.
+  const Object obj = MustDecode(R"(
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata: {name: node-1, namespace: kube-node-lease}
+spec:
+  holderIdentity: ""
+  leaseDurationSeconds: 0
+  renewTime: "2024-01-01T00:00:10.100000Z"
+)");
+  EXPECT_EQ(
+      EncodeObject(obj).dump(),
+      R"({"kind":"Lease","apiVersion":"coordination.k8s.io/v1",)"
+      R"("metadata":{"name":"node-1","namespace":"kube-node-lease","creationTimestamp":null},)"
+      R"("spec":{"holderIdentity":"","leaseDurationSeconds":0,)"
+      R"("renewTime":"2024-01-01T00:00:10.100000Z"}})");
+  // No spec at all still encodes "spec": {} (a Go struct is never omitted).
+  EXPECT_EQ(EncodeObject(MustDecode("apiVersion: coordination.k8s.io/v1\nkind: Lease\n"
+                                    "metadata: {name: l}\n"))["spec"]
+                .dump(),
+            "{}");
+  EXPECT_THAT(DecodeErrors("apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: l}\n"
+                           "spec: {holder: a, leaseDurationSeconds: '40'}\n"),
+              ElementsAre("pod.yaml:4: spec.leaseDurationSeconds: Invalid value: \"40\": "
+                          "expected integer, got string",
+                          "pod.yaml:4: unknown field \"spec.holder\""));
 }
 
 TEST(CodecTest, ListsAndMultipleDocuments) {

@@ -258,6 +258,13 @@ TEST(DefaultsTest, OtherKinds) {
       "apiVersion: v1\nkind: Endpoints\nmetadata: {name: e}\nsubsets: [{ports: [{port: 80}]}]\n");
   SetDefaults(ep);
   EXPECT_EQ(std::get<Endpoints>(ep).subsets[0].ports[0].protocol, "TCP");
+  // Kubernetes defaults nothing in a Lease (the kubelet writes leaseDurationSeconds itself).
+  Object lease =
+      MustDecode("apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: l}\n");
+  const Object before = lease;
+  SetDefaults(lease);
+  EXPECT_TRUE(lease == before);
+  EXPECT_FALSE(std::get<Lease>(lease).spec.lease_duration_seconds.has_value());
 }
 
 TEST(DefaultsTest, DefaultingIsIdempotent) {

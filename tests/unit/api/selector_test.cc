@@ -238,6 +238,9 @@ TEST(FieldSelectorTest, EachKindSupportsItsOwnFields) {
   EXPECT_TRUE(ok("ReplicaSet", "status.replicas=0"));
   EXPECT_TRUE(ok("Service", "metadata.namespace=default"));
   EXPECT_FALSE(ok("Service", "spec.type=ClusterIP"));
+  // Leases select by name and namespace only (the registry adds no fields).
+  EXPECT_TRUE(ok("Lease", "metadata.namespace=kube-node-lease"));
+  EXPECT_FALSE(ok("Lease", "spec.holderIdentity=node-1"));
   EXPECT_FALSE(ok("Secret", "spec.nodeName=n"));
   EXPECT_FALSE(ok("Deployment", "status.replicas=0"));
   // Cluster-scoped kinds have no metadata.namespace field, as in Kubernetes.

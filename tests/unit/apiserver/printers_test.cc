@@ -332,16 +332,17 @@ TEST(ColumnsTest, EveryServedKind) {
   EXPECT_EQ(ColumnList("ReplicaSet"),
             "Name:string:name:0|Desired:integer::0|Current:integer::0|Ready:integer::0|"
             "Age:string::0|Containers:string::1|Images:string::1|Selector:string::1");
+  EXPECT_EQ(ColumnList("Lease"), "Name:string:name:0|Holder:string::0|Age:string::0");
   EXPECT_EQ(ColumnList("Widget"), "");
 }
 
 TEST(ColumnsTest, RowsHaveOneCellPerColumn) {
   // Every kind's row, wide cells included, lines up with its column list.
   const std::vector<api::Object> objects = {
-      api::Pod{},        api::Service{},   api::Endpoints{},
-      api::Event{},      api::Namespace{}, api::Node{},
-      api::ConfigMap{},  api::Secret{},    api::ServiceAccount{},
-      api::Deployment{}, api::ReplicaSet{}};
+      api::Pod{},        api::Service{},    api::Endpoints{},
+      api::Event{},      api::Namespace{},  api::Node{},
+      api::ConfigMap{},  api::Secret{},     api::ServiceAccount{},
+      api::Deployment{}, api::ReplicaSet{}, api::Lease{}};
   ASSERT_EQ(objects.size(), api::Kinds().size()) << "a new kind needs a printer";
   for (const api::Object& obj : objects) {
     const std::string_view kind = api::KindOf(obj).kind;
@@ -637,6 +638,21 @@ TEST(RowTest, ReplicaSet) {
   EXPECT_EQ(RowCells(rs, kNow)[7], "<error>");
 }
 
+TEST(RowTest, Lease) {
+  // The node agent's heartbeat lease, as `kubectl get leases -n kube-node-lease` lists it.
+  api::Lease lease;
+  lease.metadata.name = "node-1";
+  lease.metadata.namespace_ = "kube-node-lease";
+  lease.metadata.creation_timestamp = Ago(hours(5));
+  lease.spec.holder_identity = "node-1";
+  lease.spec.lease_duration_seconds = 40;
+  lease.spec.renew_time = api::MicroTime::At(kNow - seconds(3));
+  EXPECT_EQ(RowCells(lease, kNow).dump(), R"(["node-1","node-1","5h"])");
+  // A lease nobody holds has an empty HOLDER cell, not "<none>".
+  lease.spec.holder_identity.reset();
+  EXPECT_EQ(RowCells(lease, kNow).dump(), R"(["node-1","","5h"])");
+}
+
 TEST(SelectorTest, RequirementsSortedByKey) {
   api::LabelSelector sel;
   sel.match_labels = {{"tier", "web"}, {"app", "shop"}};
@@ -672,6 +688,16 @@ TEST(TableTest, EmptyListKeepsTheColumns) {
   std::string keys;
   for (const auto& [key, value] : table.items()) keys += key + ",";
   EXPECT_EQ(keys, "kind,apiVersion,metadata,columnDefinitions,rows,");
+}
+
+TEST(TableTest, LeaseHolderColumnCarriesTheFieldDocumentation) {
+  const api::Json table = TableFor("Lease", {}, "3", kNow);
+  ASSERT_EQ(table["columnDefinitions"].size(), 3u);
+  EXPECT_EQ(table["columnDefinitions"][1].dump(),
+            R"({"name":"Holder","type":"string","format":"","description":)"
+            R"("holderIdentity contains the identity of the holder of a current lease. If )"
+            R"(Coordinated Leader Election is used, the holder identity must be equal to the )"
+            R"(elected LeaseCandidate.metadata.name field.","priority":0})");
 }
 
 TEST(TableTest, RowsCarryPartialObjectMetadataByDefault) {

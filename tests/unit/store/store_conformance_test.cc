@@ -146,6 +146,56 @@ TYPED_TEST(StoreConformanceTest, MissingObjectsAreNotFoundWithTheQualifiedResour
             base::Code::kNotFound);
 }
 
+TYPED_TEST(StoreConformanceTest, EveryServedKindIsStoredUnderItsResource) {
+  // A kind needs nothing in the store beyond its api::KindInfo.
+  for (const api::KindInfo& k : api::Kinds()) {
+    SCOPED_TRACE(std::string(k.kind));
+    const std::string ns = k.namespaced ? "ns" : "";
+    api::Json json = {{"apiVersion", k.api_version},
+                      {"kind", k.kind},
+                      {"metadata", {{"name", "x"}, {"namespace", ns}}}};
+    api::Object obj;
+    ASSERT_TRUE(api::DecodeObject(json, &obj).empty());
+    const api::Object created = this->Create(obj);
+    auto got = this->store_->Get(ObjectKey{std::string(k.resource), ns, "x"});
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_TRUE(*got == created);
+    auto list = this->store_->List(k.resource, {});
+    ASSERT_TRUE(list.ok()) << list.status().ToString();
+    ASSERT_EQ(list->items.size(), 1u);
+    EXPECT_TRUE(list->items[0] == created);
+  }
+}
+
+TYPED_TEST(StoreConformanceTest, ANodeLeaseRenewsWithMicrosecondTimes) {
+  // The node agent's heartbeat: one Lease per node in kube-node-lease, renewTime updated.
+  const base::TimePoint t0 = base::TimePoint(std::chrono::seconds(1704067200)) + 123456us;
+  api::Lease lease;
+  lease.metadata.namespace_ = "kube-node-lease";
+  lease.metadata.name = "node-1";
+  lease.spec.holder_identity = "node-1";
+  lease.spec.lease_duration_seconds = 40;
+  lease.spec.renew_time = api::MicroTime::At(t0);
+  const api::Object created = this->Create(lease);
+
+  api::Lease renewed = std::get<api::Lease>(created);
+  renewed.spec.renew_time = api::MicroTime::At(t0 + 10s + 1us);
+  EXPECT_EQ(RvNum(this->Must(this->store_->Update(renewed))), RvNum(created) + 1);
+  auto got = this->store_->Get(ObjectKey{"leases", "kube-node-lease", "node-1"});
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  const api::Lease& stored = std::get<api::Lease>(*got);
+  ASSERT_TRUE(stored.spec.renew_time.has_value());
+  EXPECT_EQ(stored.spec.renew_time->value, t0 + 10s + 1us);
+  EXPECT_EQ(stored.spec.holder_identity, "node-1");
+  EXPECT_EQ(stored.spec.lease_duration_seconds, 40);
+
+  // Errors name the resource with its group, as kube-apiserver's do.
+  EXPECT_EQ(this->store_->Create(lease).status().message(),
+            "leases.coordination.k8s.io \"node-1\" already exists");
+  EXPECT_EQ(this->store_->Get(ObjectKey{"leases", "kube-node-lease", "node-2"}).status().message(),
+            "leases.coordination.k8s.io \"node-2\" not found");
+}
+
 // ---- update ------------------------------------------------------------------------------------
 
 TYPED_TEST(StoreConformanceTest, UpdateIsOptimisticOnResourceVersion) {
