@@ -20,38 +20,6 @@
 namespace cubelet::cli {
 namespace {
 
-// The address this machine reaches the outside from (the source of the default route): the
-// node's InternalIP. A UDP connect sends nothing; it only makes the kernel pick a route.
-std::string DefaultRouteAddress() {
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return "127.0.0.1";
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(9);
-  inet_pton(AF_INET, "192.0.2.1", &to.sin_addr);  // TEST-NET-1: never answered
-  std::string ip = "127.0.0.1";
-  if (connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0) {
-    sockaddr_in me{};
-    socklen_t len = sizeof me;
-    char buf[INET_ADDRSTRLEN];
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&me), &len) == 0 &&
-        inet_ntop(AF_INET, &me.sin_addr, buf, sizeof buf) != nullptr) {
-      ip = buf;
-    }
-  }
-  close(fd);
-  return ip;
-}
-
-std::string Hostname() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
-  std::string name = buf;
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return name;
-}
-
 // Status changes and events as lines on the agent's output, for someone watching it.
 class PrintingSinks final : public node::StatusSink, public node::EventSink {
  public:

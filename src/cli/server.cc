@@ -15,6 +15,9 @@
 #include "base/time.h"
 #include "cli/cli.h"
 #include "cli/server_internal.h"
+#include "cli/services.h"
+#include "client/client.h"
+#include "controllers/controllers.h"
 #include "store/store.h"
 
 namespace cubelet::cli {
@@ -105,22 +108,27 @@ int Server(const ServerCliOptions& options, std::ostream& out, std::ostream& err
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  std::string pki = options.data_dir + "/pki";
-  auto slurp = [](const std::string& path) -> base::Result<std::string> {
-    std::ifstream in(path);
-    if (!in) return base::ErrnoError(errno, "open " + path);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
-  base::Result<std::string> ca = slurp(pki + "/ca.crt");
-  base::Result<std::string> cert = slurp(pki + "/apiserver.crt");
-  base::Result<std::string> key = slurp(pki + "/apiserver.key");
-  for (auto* r : {&ca, &cert, &key}) {
-    if (!r->ok()) return fail(r->status());
+  // The serving certificate names every address a client may use for this API.
+  const std::string host_ip = DefaultRouteAddress();
+  const std::string node_name = options.node_name.empty() ? Hostname() : options.node_name;
+  apiserver::CertRequest cert_request;
+  cert_request.ips = {"127.0.0.1", host_ip};
+  if (options.listen_address != "0.0.0.0" && options.listen_address != "127.0.0.1") {
+    cert_request.ips.push_back(options.listen_address);
   }
+  cert_request.dns_names = {"localhost",
+                            Hostname(),
+                            "kubernetes",
+                            "kubernetes.default",
+                            "kubernetes.default.svc",
+                            "kubernetes.default.svc.cluster.local"};
+  base::Result<apiserver::ServingCerts> certs =
+      apiserver::EnsureServingCerts(options.data_dir + "/pki", cert_request, clock->Now());
+  if (!certs.ok()) return fail(certs.status());
 
   apiserver::ApiServerOptions ao;
-  ao.tls_cert_pem = *cert;
-  ao.tls_key_pem = *key;
+  ao.tls_cert_pem = certs->cert_pem;
+  ao.tls_key_pem = certs->key_pem;
   ao.listen_address = options.listen_address;
   ao.port = static_cast<uint16_t>(options.port);
   ao.bearer_token = *token;
@@ -131,9 +139,20 @@ int Server(const ServerCliOptions& options, std::ostream& out, std::ostream& err
   if (!api.ok()) return fail(api.status());
   const std::string url = fmt::format("https://{}:{}", options.listen_address, (*api)->port());
   const std::string kubeconfig = options.data_dir + "/kubeconfig.yaml";
-  if (base::Status st = WritePrivateFile(kubeconfig, KubeconfigYaml(url, *ca, *token)); !st.ok()) {
+  if (base::Status st = WritePrivateFile(kubeconfig, KubeconfigYaml(url, certs->ca_cert_pem, *token)); !st.ok()) {
     return fail(st);
   }
+  // The server's own components are clients of its API, over loopback, as they would be from
+  // another machine.
+  client::ClientConfig cc;
+  cc.server = fmt::format("https://127.0.0.1:{}", (*api)->port());
+  cc.bearer_token = *token;
+  cc.certificate_authority_pem = certs->ca_cert_pem;
+  std::unique_ptr<client::Client> client = client::NewClient(cc);
+  base::Result<std::unique_ptr<controllers::Controller>> scheduler =
+      controllers::StartScheduler(*client, {.clock = clock.get(), .logger = &logger});
+  if (!scheduler.ok()) return fail(scheduler.status());
+
   out << base::FormatRfc3339(clock->Now()) << " serving the Kubernetes API on " << url
       << "\n  export KUBECONFIG=" << kubeconfig << std::endl;
 
@@ -141,7 +160,9 @@ int Server(const ServerCliOptions& options, std::ostream& out, std::ostream& err
   sigwait(&stop_signals, &sig);
   out << base::FormatRfc3339(clock->Now()) << " stopping on signal " << sig << "; pods keep running"
       << std::endl;
+  (*scheduler)->Stop();
   (*api)->Stop();
+  (void)node_name;
   return 0;
 }
 

@@ -24,4 +24,10 @@ base::Result<std::unique_ptr<runtime::Runtime>> OpenRuntime(
     const std::string& data_dir, const std::string& cgroup_parent, base::Clock& clock,
     std::optional<runtime::ImageSpec> infra = std::nullopt);
 
+// The address this machine reaches the outside from (the source of its default route): the
+// node's InternalIP. 127.0.0.1 when there is no route.
+std::string DefaultRouteAddress();
+// The host name, lower-cased (the default node name, as the kubelet's).
+std::string Hostname();
+
 }  // namespace cubelet::cli
