@@ -287,6 +287,30 @@ struct LogReadOptions {
 base::Status ReadContainerLog(const std::string& log_path, const LogReadOptions& options,
                               const std::function<bool(std::string_view line)>& sink);
 
+struct LogFollowOptions {
+  // tail_lines counts the lines already in the log (0: only new ones); since_unix_ns and
+  // timestamps apply to every line; limit_bytes to the whole output.
+  LogReadOptions read;
+  // The log directory is watched with inotify, so new output shows at once; this is how
+  // often `still_running` and `cancelled` are asked while nothing is written (and how often
+  // the log is looked at when inotify is unavailable). At least 1 ms.
+  std::chrono::milliseconds poll = std::chrono::milliseconds(200);
+};
+
+// kubectl logs -f: the lines ReadContainerLog would give for the whole log set (rotated files
+// first), then those the container writes next, byte for byte as ReadContainerLog gives them,
+// through rotations (the live file renamed and a new one created), none lost or repeated. A
+// line is sent once it is complete; the line a container never ended is sent (without a
+// newline) once it has exited. Returns OK when `still_running()` returned false and what was
+// written before has been sent (the caller makes sure the supervisor has written all by
+// then), when `sink` returned false, when `cancelled()` returned true or when limit_bytes is
+// reached; an error when the log is missing or cannot be read. Runs on the calling thread;
+// `still_running` is first asked once the lines already in the log have been read.
+base::Status FollowContainerLog(const std::string& log_path, const LogFollowOptions& options,
+                                const std::function<bool()>& still_running,
+                                const std::function<bool()>& cancelled,
+                                const std::function<bool(std::string_view line)>& sink);
+
 // ---- From a Kubernetes Pod (what the kubelet derives; pure) ---------------------------------
 
 // What only the API can supply: the contents of configMap/secret/downwardAPI/projected volumes

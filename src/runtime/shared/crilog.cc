@@ -496,105 +496,105 @@ std::optional<CriRecord> ParseCriLine(std::string_view line) {
   return record;
 }
 
-namespace {
+CriLogParser::CriLogParser(const CriLogReadOptions& options, CriLogSink sink, int64_t skip_lines)
+    : options_(options),
+      sink_(std::move(sink)),
+      skip_(skip_lines),
+      remaining_(options.limit_bytes.value_or(-1)),
+      // A limit of zero or less leaves nothing to pass on; only counting goes on regardless.
+      done_(sink_ && options.limit_bytes && *options.limit_bytes <= 0) {}
 
-// Joins records into lines and passes the lines that the options select to the sink. With no
-// sink it only counts them: the first pass of a tail.
-class LineJoiner {
- public:
-  LineJoiner(const CriLogReadOptions& options, const CriLogSink* sink, int64_t skip)
-      : options_(options), sink_(sink), skip_(skip), remaining_(options.limit_bytes.value_or(-1)) {}
-
-  int64_t lines() const { return lines_; }
-
-  // Returns false once the output is complete (limit reached or the sink said stop).
-  bool OnLine(std::string_view line) {
-    const auto record = ParseCriLine(line);
-    if (!record) return true;
-    if ((options_.streams == CriStreamFilter::kStdout && record->stream != CriStream::kStdout) ||
-        (options_.streams == CriStreamFilter::kStderr && record->stream != CriStream::kStderr)) {
-      return true;
+bool CriLogParser::Add(std::string_view bytes) {
+  if (done_) return false;
+  size_t start = 0;
+  for (size_t newline; (newline = bytes.find('\n', start)) != std::string_view::npos;
+       start = newline + 1) {
+    std::string_view line = bytes.substr(start, newline - start);
+    if (!held_.empty()) {
+      held_ += line;
+      line = held_;
     }
-    Pending& p = pending_[record->stream == CriStream::kStdout ? 0 : 1];
-    if (!p.open) {
-      p.open = true;
-      p.seq = next_seq_++;
-      p.selected = !options_.since_unix_ns || record->unix_ns >= *options_.since_unix_ns;
-      p.time_text.assign(record->time_text);
-      p.content.clear();
+    const bool more = OnLine(line);
+    held_.clear();
+    if (!more) {
+      done_ = true;
+      return false;
     }
-    // Content beyond the byte limit would be cut anyway; not keeping it bounds the memory a
-    // huge joined line takes.
-    if (sink_ != nullptr && p.selected &&
-        (remaining_ < 0 || p.content.size() < static_cast<size_t>(remaining_))) {
-      p.content += record->content;
-    }
-    if (record->partial) return true;
-    return EndLine(record->stream, /*newline=*/true);
   }
+  // What follows the last newline is a record still being written: kept for the next call.
+  held_.append(bytes.substr(start));
+  return true;
+}
 
-  // Lines the log leaves unfinished (a container still writing a long line) come last, in the
-  // order they started, without a newline.
-  bool Finish() {
-    Pending& out = pending_[0];
-    Pending& err = pending_[1];
-    const bool out_first = !err.open || (out.open && out.seq < err.seq);
-    const CriStream order[2] = {out_first ? CriStream::kStdout : CriStream::kStderr,
-                                out_first ? CriStream::kStderr : CriStream::kStdout};
-    for (const CriStream stream : order) {
-      if (pending_[stream == CriStream::kStdout ? 0 : 1].open &&
-          !EndLine(stream, /*newline=*/false)) {
-        return false;
-      }
-    }
+bool CriLogParser::OnLine(std::string_view line) {
+  const auto record = ParseCriLine(line);
+  if (!record) return true;
+  if ((options_.streams == CriStreamFilter::kStdout && record->stream != CriStream::kStdout) ||
+      (options_.streams == CriStreamFilter::kStderr && record->stream != CriStream::kStderr)) {
     return true;
   }
-
- private:
-  struct Pending {
-    bool open = false;
-    bool selected = false;
-    uint64_t seq = 0;
-    std::string time_text;
-    std::string content;
-  };
-
-  bool EndLine(CriStream stream, bool newline) {
-    Pending& p = pending_[stream == CriStream::kStdout ? 0 : 1];
-    p.open = false;
-    if (!p.selected) return true;
-    const int64_t index = lines_++;
-    if (sink_ == nullptr || index < skip_) return true;
-    text_.clear();
-    if (options_.timestamps) {
-      text_ += p.time_text;
-      text_ += ' ';
-    }
-    text_ += p.content;
-    if (newline) text_ += '\n';
-    if (remaining_ >= 0) {
-      if (text_.size() > static_cast<size_t>(remaining_)) text_.resize(remaining_);
-      remaining_ -= static_cast<int64_t>(text_.size());
-    }
-    if (!(*sink_)(stream, text_)) return false;
-    return remaining_ != 0;
+  Pending& p = pending_[record->stream == CriStream::kStdout ? 0 : 1];
+  if (!p.open) {
+    p.open = true;
+    p.seq = next_seq_++;
+    p.selected = !options_.since_unix_ns || record->unix_ns >= *options_.since_unix_ns;
+    p.time_text.assign(record->time_text);
+    p.content.clear();
   }
+  // Content beyond the byte limit would be cut anyway; not keeping it bounds the memory a
+  // huge joined line takes.
+  if (sink_ && p.selected &&
+      (remaining_ < 0 || p.content.size() < static_cast<size_t>(remaining_))) {
+    p.content += record->content;
+  }
+  if (record->partial) return true;
+  return EndLine(record->stream, /*newline=*/true);
+}
 
-  const CriLogReadOptions& options_;
-  const CriLogSink* sink_;
-  int64_t skip_;
-  int64_t remaining_;  // -1: no limit
-  int64_t lines_ = 0;
-  uint64_t next_seq_ = 0;
-  Pending pending_[2];
-  std::string text_;
-};
+bool CriLogParser::Finish() {
+  if (done_) return false;
+  Pending& out = pending_[0];
+  Pending& err = pending_[1];
+  const bool out_first = !err.open || (out.open && out.seq < err.seq);
+  const CriStream order[2] = {out_first ? CriStream::kStdout : CriStream::kStderr,
+                              out_first ? CriStream::kStderr : CriStream::kStdout};
+  for (const CriStream stream : order) {
+    if (pending_[stream == CriStream::kStdout ? 0 : 1].open &&
+        !EndLine(stream, /*newline=*/false)) {
+      done_ = true;
+      return false;
+    }
+  }
+  return true;
+}
 
-// Feeds the complete lines of `fd` up to `limit` bytes (-1: to EOF) to the joiner. *end is
-// where the last complete line ended; *stopped is set when the joiner wanted no more.
-bool ScanFile(int fd, const std::string& path, int64_t limit, LineJoiner* joiner,
+bool CriLogParser::EndLine(CriStream stream, bool newline) {
+  Pending& p = pending_[stream == CriStream::kStdout ? 0 : 1];
+  p.open = false;
+  if (!p.selected) return true;
+  const int64_t index = lines_++;
+  if (!sink_ || index < skip_) return true;
+  text_.clear();
+  if (options_.timestamps) {
+    text_ += p.time_text;
+    text_ += ' ';
+  }
+  text_ += p.content;
+  if (newline) text_ += '\n';
+  if (remaining_ >= 0) {
+    if (text_.size() > static_cast<size_t>(remaining_)) text_.resize(remaining_);
+    remaining_ -= static_cast<int64_t>(text_.size());
+  }
+  if (!sink_(stream, text_)) return false;
+  return remaining_ != 0;
+}
+
+namespace {
+
+// Feeds the bytes of `fd` up to `limit` (-1: to EOF) to the parser, then ends the file. *end
+// is where the last complete line ended; *stopped is set when the parser wanted no more.
+bool ScanFile(int fd, const std::string& path, int64_t limit, CriLogParser* parser,
               std::vector<char>* buffer, int64_t* end, bool* stopped, std::string* error) {
-  std::string carry;
   int64_t offset = 0;
   *end = 0;
   while (limit < 0 || offset < limit) {
@@ -608,26 +608,16 @@ bool ScanFile(int fd, const std::string& path, int64_t limit, LineJoiner* joiner
       return false;
     }
     if (n == 0) break;
-    const std::string_view chunk(buffer->data(), static_cast<size_t>(n));
-    size_t start = 0;
-    for (size_t newline; (newline = chunk.find('\n', start)) != std::string_view::npos;
-         start = newline + 1) {
-      std::string_view line = chunk.substr(start, newline - start);
-      if (!carry.empty()) {
-        carry += line;
-        line = carry;
-      }
-      *end = offset + static_cast<int64_t>(newline) + 1;
-      if (!joiner->OnLine(line)) {
-        *stopped = true;
-        return true;
-      }
-      carry.clear();
-    }
-    carry += chunk.substr(start);
     offset += n;
+    if (!parser->Add(std::string_view(buffer->data(), static_cast<size_t>(n)))) {
+      *stopped = true;
+      return true;
+    }
+    *end = offset - static_cast<int64_t>(parser->held());
   }
-  // What follows the last newline is a record still being written: left for the next read.
+  // What follows the last newline is a record still being written (or cut short): left for
+  // the next read of the log.
+  parser->EndFile();
   return true;
 }
 
@@ -658,7 +648,7 @@ bool ReadCriLogFiles(const std::vector<std::string>& paths, size_t first_require
     // Count the lines first, then skip all but the last N on the second pass. Reading twice
     // keeps memory to one line per stream, whatever N is; the second pass stops where the
     // first did, so lines written in between do not shift the count.
-    LineJoiner counter(options, nullptr, 0);
+    CriLogParser counter(options, nullptr);
     for (size_t i = 0; i < files.size(); ++i) {
       if (!ScanFile(files[i].get(), *names[i], -1, &counter, &buffer, &ends[i], &stopped, error)) {
         return false;
@@ -667,7 +657,7 @@ bool ReadCriLogFiles(const std::vector<std::string>& paths, size_t first_require
     counter.Finish();
     skip = std::max<int64_t>(0, counter.lines() - *options.tail_lines);
   }
-  LineJoiner joiner(options, &sink, skip);
+  CriLogParser joiner(options, sink, skip);
   for (size_t i = 0; i < files.size(); ++i) {
     int64_t end = 0;
     if (!ScanFile(files[i].get(), *names[i], ends[i], &joiner, &buffer, &end, &stopped, error)) {

@@ -178,6 +178,57 @@ bool ReadCriLogSet(const std::string& path, const CriLogReadOptions& options,
 bool ReadCriLogSet(const std::string& path, const CriLogReadOptions& options, std::string* out,
                    std::string* error);
 
+// What ReadCriLog does with the bytes, one buffer at a time, for callers that read the files
+// themselves (a log followed as it grows). Given a log's files in order, it joins "P" records
+// into lines (across files too) and selects and cuts the lines as the options say, so that the
+// output is the same whichever way the bytes were read.
+class CriLogParser {
+ public:
+  // Without a sink the parser only counts lines (the first pass of a tail). The first
+  // `skip_lines` selected lines are counted but not passed on.
+  CriLogParser(const CriLogReadOptions& options, CriLogSink sink, int64_t skip_lines = 0);
+
+  // The next bytes of the current file. A record is handled once its newline has arrived; the
+  // bytes after the last newline wait for the next call. Returns false once the output is
+  // complete (limit_bytes reached or the sink returned false); later calls do nothing.
+  bool Add(std::string_view bytes);
+  // The current file ends: what it holds after its last newline (a record cut short) is
+  // dropped. An unfinished line of "P" records goes on in the next file.
+  void EndFile() { held_.clear(); }
+  // The log ends: lines left unfinished (a container that never ended its last line) are
+  // passed on without a newline, in the order they started. Returns false like Add.
+  bool Finish();
+
+  // Bytes after the last newline, waiting for the rest of their record.
+  size_t held() const { return held_.size(); }
+  // Selected lines so far, skipped ones included; an unfinished line counts after Finish.
+  int64_t lines() const { return lines_; }
+  bool done() const { return done_; }
+
+ private:
+  struct Pending {  // the line of one stream being joined
+    bool open = false;
+    bool selected = false;
+    uint64_t seq = 0;
+    std::string time_text;
+    std::string content;
+  };
+
+  bool OnLine(std::string_view line);
+  bool EndLine(CriStream stream, bool newline);
+
+  CriLogReadOptions options_;
+  CriLogSink sink_;
+  int64_t skip_;
+  int64_t remaining_;  // output bytes left; -1: no limit
+  int64_t lines_ = 0;
+  uint64_t next_seq_ = 0;
+  bool done_;
+  Pending pending_[2];
+  std::string held_;
+  std::string text_;  // the line being passed on; keeps its capacity
+};
+
 // ---- Termination message -------------------------------------------------------------------
 
 // The kubelet's limits (pkg/kubelet/container): MaxContainerTerminationMessageLength,

@@ -463,6 +463,57 @@ TEST_F(CriLogReaderTest, SinkCanStopAndSeesStreams) {
                                 std::pair(CriStream::kStderr, std::string("err\n"))));
 }
 
+TEST_F(CriLogReaderTest, ParserGivesTheSameLinesWhateverTheBuffers) {
+  const std::string bytes = ReadAll(path_);
+  CriLogReadOptions options;
+  options.timestamps = true;
+  for (const size_t piece : {size_t{1}, size_t{7}, bytes.size()}) {
+    std::string out;
+    CriLogParser parser(options, [&out](CriStream, std::string_view text) {
+      out += text;
+      return true;
+    });
+    for (size_t i = 0; i < bytes.size(); i += piece) {
+      ASSERT_TRUE(parser.Add(std::string_view(bytes).substr(i, piece)));
+    }
+    // The fragment the file ends with waits for the rest of its record.
+    EXPECT_EQ(parser.held(), std::string_view("2023-11-14T22:13:27Z stdout F half-writ").size());
+    parser.EndFile();
+    EXPECT_TRUE(parser.Finish());
+    EXPECT_EQ(out, Read(path_, options)) << "pieces of " << piece;
+    EXPECT_EQ(parser.lines(), 6);
+  }
+}
+
+TEST(CriLogParserTest, LinesGoOnInTheNextFileButCutRecordsDoNot) {
+  std::string out;
+  CriLogParser parser({}, [&out](CriStream, std::string_view text) {
+    out += text;
+    return true;
+  });
+  ASSERT_TRUE(parser.Add("2023-11-14T22:13:21Z stdout P sta\n2023-11-14T22:13:21Z stdout F cu"));
+  EXPECT_EQ(out, "");
+  parser.EndFile();
+  ASSERT_TRUE(parser.Add("2023-11-14T22:13:22Z stdout F rt\n"));
+  EXPECT_EQ(out, "start\n");
+}
+
+TEST(CriLogParserTest, StopsAtTheLimitForGood) {
+  std::string out;
+  CriLogReadOptions options;
+  options.limit_bytes = 6;
+  CriLogParser parser(options, [&out](CriStream, std::string_view text) {
+    out += text;
+    return true;
+  });
+  EXPECT_FALSE(
+      parser.Add("2023-11-14T22:13:21Z stdout F one\n2023-11-14T22:13:22Z stdout F two\n"));
+  EXPECT_TRUE(parser.done());
+  EXPECT_FALSE(parser.Add("2023-11-14T22:13:23Z stdout F three\n"));
+  EXPECT_FALSE(parser.Finish());
+  EXPECT_EQ(out, "one\ntw");
+}
+
 TEST(CriLogReaderErrorTest, UnreadableFile) {
   TempDir dir;
   std::string out, error;
