@@ -1,5 +1,3 @@
-#include "apiserver/apiserver.h"
-
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
@@ -24,6 +22,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+#include "apiserver/apiserver.h"
 
 namespace cubelet::apiserver {
 namespace {

@@ -73,10 +73,10 @@ HttpReply Router::Handle(const HttpRequest& req) {
   RequestTarget target = SplitTarget(req.target);
   // What kube-apiserver shows anonymous clients (system:public-info-viewer): the version and
   // the health checks. Everything else needs the token.
-  const bool public_info = req.method == "GET" &&
-                           (target.path == "/version" || target.path == "/version/" ||
-                            target.path == "/healthz" || target.path == "/livez" ||
-                            target.path == "/readyz");
+  const bool public_info =
+      req.method == "GET" &&
+      (target.path == "/version" || target.path == "/version/" || target.path == "/healthz" ||
+       target.path == "/livez" || target.path == "/readyz");
   if (!public_info && !TokenMatches(req.authorization, options_.bearer_token)) {
     return ErrorReply(401, "Unauthorized", "Unauthorized");
   }

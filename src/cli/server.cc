@@ -139,7 +139,9 @@ int Server(const ServerCliOptions& options, std::ostream& out, std::ostream& err
   if (!api.ok()) return fail(api.status());
   const std::string url = fmt::format("https://{}:{}", options.listen_address, (*api)->port());
   const std::string kubeconfig = options.data_dir + "/kubeconfig.yaml";
-  if (base::Status st = WritePrivateFile(kubeconfig, KubeconfigYaml(url, certs->ca_cert_pem, *token)); !st.ok()) {
+  if (base::Status st =
+          WritePrivateFile(kubeconfig, KubeconfigYaml(url, certs->ca_cert_pem, *token));
+      !st.ok()) {
     return fail(st);
   }
   // The server's own components are clients of its API, over loopback, as they would be from

@@ -6,7 +6,6 @@
 
 #include "apiserver/apiserver.h"
 #include "base/status.h"
-#include "runtime/runtime.h"
 
 namespace cubelet::cli {
 

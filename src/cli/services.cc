@@ -1,12 +1,11 @@
 #include "cli/services.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
+#include <cctype>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <algorithm>
-#include <cctype>
 
 namespace cubelet::cli {
 

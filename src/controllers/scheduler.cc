@@ -135,17 +135,17 @@ class Scheduler final : public Controller {
                          {"kind", "Binding"},
                          {"metadata", {{"name", pod.metadata.name}, {"uid", pod.metadata.uid}}},
                          {"target", {{"kind", "Node"}, {"name", chosen->metadata.name}}}};
-    base::Result<std::string> r = client_.Raw(
-        {"POST",
-         fmt::format("/api/v1/namespaces/{}/pods/{}/binding", pod.metadata.namespace_,
-                     pod.metadata.name),
-         binding.dump()});
+    base::Result<std::string> r =
+        client_.Raw({"POST",
+                     fmt::format("/api/v1/namespaces/{}/pods/{}/binding", pod.metadata.namespace_,
+                                 pod.metadata.name),
+                     binding.dump()});
     if (!r.ok()) {
       if (options_.logger && r.status().code() != base::Code::kConflict &&
           r.status().code() != base::Code::kNotFound) {
-        options_.logger->Warning("binding failed", {{"pod", pod.metadata.namespace_ + "/" +
-                                                                 pod.metadata.name},
-                                                    {"error", r.status().ToString()}});
+        options_.logger->Warning("binding failed",
+                                 {{"pod", pod.metadata.namespace_ + "/" + pod.metadata.name},
+                                  {"error", r.status().ToString()}});
       }
       return;
     }

@@ -63,11 +63,10 @@ std::vector<std::string> UnfitReasons(const api::Pod& pod, const api::Node& node
                                       const std::vector<const api::Pod*>& pods_on_node) {
   std::vector<std::string> out;
   if (node.spec.unschedulable) {
-    bool tolerated = std::any_of(pod.spec.tolerations.begin(), pod.spec.tolerations.end(),
-                                 [](const api::Toleration& t) {
-                                   return Tolerates(t, {"node.kubernetes.io/unschedulable", "",
-                                                        "NoSchedule", std::nullopt});
-                                 });
+    bool tolerated = std::any_of(
+        pod.spec.tolerations.begin(), pod.spec.tolerations.end(), [](const api::Toleration& t) {
+          return Tolerates(t, {"node.kubernetes.io/unschedulable", "", "NoSchedule", std::nullopt});
+        });
     if (!tolerated) out.push_back("node(s) were unschedulable");
   }
   for (const auto& [k, v] : pod.spec.node_selector) {
@@ -82,8 +81,8 @@ std::vector<std::string> UnfitReasons(const api::Pod& pod, const api::Node& node
     bool tolerated = std::any_of(pod.spec.tolerations.begin(), pod.spec.tolerations.end(),
                                  [&](const api::Toleration& t) { return Tolerates(t, taint); });
     if (!tolerated) {
-      out.push_back(fmt::format("node(s) had untolerated taint {{{}: {}}}", taint.key,
-                                taint.value));
+      out.push_back(
+          fmt::format("node(s) had untolerated taint {{{}: {}}}", taint.key, taint.value));
       break;
     }
   }

@@ -1,7 +1,5 @@
 // The API server's CA and serving certificate: what a fresh directory gets, what is reused and
 // what is re-issued, checked with OpenSSL's own verifier and the openssl CLI.
-#include "apiserver/apiserver.h"
-
 #include <algorithm>
 #include <arpa/inet.h>
 #include <chrono>
@@ -24,6 +22,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
+
+#include "apiserver/apiserver.h"
 
 namespace cubelet::apiserver {
 namespace {
