@@ -24,6 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "apiserver/apiserver.h"
+#include "base/file.h"
 
 namespace cubelet::apiserver {
 namespace {
@@ -81,91 +82,6 @@ std::string JoinPath(const std::string& dir, std::string_view name) {
   if (!path.ends_with('/')) path += '/';
   path += name;
   return path;
-}
-
-// Closes the descriptor on every return path.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  // Closes now, so that a failed close (a lost write on some file systems) can be reported.
-  int Close() {
-    int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
-
-// The file's contents, or nullopt when it does not exist. Any other failure (EACCES, EIO) is an
-// error: treating an unreadable file as missing would replace a CA the operator still has.
-Result<std::optional<std::string>> ReadFileIfExists(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    return base::ErrnoError(errno, "open " + path);
-  }
-  std::string data;
-  char buf[8192];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return base::ErrnoError(errno, "read " + path);
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  return std::optional<std::string>(std::move(data));
-}
-
-Status FsyncDir(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return base::ErrnoError(errno, "open " + dir);
-  if (::fsync(fd.get()) != 0) return base::ErrnoError(errno, "fsync " + dir);
-  return Status::Ok();
-}
-
-// Replaces `path` so that a crash leaves either the old or the new contents, never a torn file
-// (a half-written key would otherwise be "unparsable" and silently replaced, or worse, a
-// half-written CA would be an error on every start).
-Status WriteFileAtomic(const std::string& dir, const std::string& path, std::string_view data,
-                       mode_t mode) {
-  const std::string tmp = path + ".tmp";
-  // A leftover from a crash would keep its old mode through O_TRUNC; start from a new inode.
-  if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) {
-    return base::ErrnoError(errno, "remove " + tmp);
-  }
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
-  if (fd.get() < 0) return base::ErrnoError(errno, "create " + tmp);
-  auto fail = [&](std::string_view op) {
-    Status status = base::ErrnoError(errno, std::string(op) + " " + tmp);
-    ::unlink(tmp.c_str());
-    return status;
-  };
-  // The umask may have narrowed the mode given to open; certificates are meant to be readable.
-  if (::fchmod(fd.get(), mode) != 0) return fail("chmod");
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail("write");
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) return fail("fsync");
-  if (fd.Close() != 0) return fail("close");
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Status status = base::ErrnoError(errno, "rename " + tmp + " to " + path);
-    ::unlink(tmp.c_str());
-    return status;
-  }
-  // The rename itself is durable only once the directory is.
-  return FsyncDir(dir);
 }
 
 // `mkdir -p -m 0700`: missing parents get the default mode, the directory itself 0700 (it holds
@@ -415,8 +331,8 @@ struct Ca {
 Result<Ca> LoadOrCreateCa(const std::string& dir, base::TimePoint now) {
   const std::string cert_path = JoinPath(dir, "ca.crt");
   const std::string key_path = JoinPath(dir, "ca.key");
-  ASSIGN_OR_RETURN(std::optional<std::string> cert_pem, ReadFileIfExists(cert_path));
-  ASSIGN_OR_RETURN(std::optional<std::string> key_pem, ReadFileIfExists(key_path));
+  ASSIGN_OR_RETURN(std::optional<std::string> cert_pem, base::ReadFileIfExists(cert_path));
+  ASSIGN_OR_RETURN(std::optional<std::string> key_pem, base::ReadFileIfExists(key_path));
 
   Ca ca;
   if (cert_pem) {
@@ -464,8 +380,8 @@ Result<Ca> LoadOrCreateCa(const std::string& dir, base::TimePoint now) {
   ASSIGN_OR_RETURN(ca.cert_pem, CertPem(ca.cert.get()));
   ASSIGN_OR_RETURN(std::string new_key_pem, KeyPem(ca.key.get()));
   // Key first: a crash in between leaves no ca.crt, which the next start repairs.
-  RETURN_IF_ERROR(WriteFileAtomic(dir, key_path, new_key_pem, kKeyMode));
-  RETURN_IF_ERROR(WriteFileAtomic(dir, cert_path, ca.cert_pem, kCertMode));
+  RETURN_IF_ERROR(base::WriteFileAtomic(key_path, new_key_pem, kKeyMode));
+  RETURN_IF_ERROR(base::WriteFileAtomic(cert_path, ca.cert_pem, kCertMode));
   return ca;
 }
 
@@ -502,8 +418,8 @@ Result<ServingCerts> EnsureServingCerts(const std::string& dir, const CertReques
 
   const std::string cert_path = JoinPath(dir, "apiserver.crt");
   const std::string key_path = JoinPath(dir, "apiserver.key");
-  ASSIGN_OR_RETURN(std::optional<std::string> cert_pem, ReadFileIfExists(cert_path));
-  ASSIGN_OR_RETURN(std::optional<std::string> key_pem, ReadFileIfExists(key_path));
+  ASSIGN_OR_RETURN(std::optional<std::string> cert_pem, base::ReadFileIfExists(cert_path));
+  ASSIGN_OR_RETURN(std::optional<std::string> key_pem, base::ReadFileIfExists(key_path));
   if (cert_pem && key_pem && ServingCertUsable(*cert_pem, *key_pem, ca, sans, now)) {
     return ServingCerts{std::move(ca.cert_pem), std::move(*cert_pem), std::move(*key_pem)};
   }
@@ -530,8 +446,8 @@ Result<ServingCerts> EnsureServingCerts(const std::string& dir, const CertReques
   ASSIGN_OR_RETURN(out.key_pem, KeyPem(key.get()));
   // Key first: a crash in between leaves a certificate that does not match the key, which the
   // next start re-issues.
-  RETURN_IF_ERROR(WriteFileAtomic(dir, key_path, out.key_pem, kKeyMode));
-  RETURN_IF_ERROR(WriteFileAtomic(dir, cert_path, out.cert_pem, kCertMode));
+  RETURN_IF_ERROR(base::WriteFileAtomic(key_path, out.key_pem, kKeyMode));
+  RETURN_IF_ERROR(base::WriteFileAtomic(cert_path, out.cert_pem, kCertMode));
   return out;
 }
 

@@ -1,9 +1,9 @@
 // Registry: decoding with field validation, create and get.
 #include "apiserver/registry.h"
 
-#include <set>
-
 #include <fmt/format.h>
+
+#include "apiserver/resources.h"
 
 namespace cubelet::apiserver {
 namespace {
@@ -13,11 +13,7 @@ std::string_view VersionOf(std::string_view api_version) {
   return slash == std::string_view::npos ? api_version : api_version.substr(slash + 1);
 }
 
-bool HasStatusSubresource(std::string_view kind) {
-  static const std::set<std::string_view> kinds = {"Pod",        "Service", "Deployment",
-                                                   "ReplicaSet", "Node",    "Namespace"};
-  return kinds.contains(kind);
-}
+}  // namespace
 
 // Secret.stringData is write-only: its entries replace same-named data entries.
 void MergeStringData(api::Object& obj) {
@@ -26,8 +22,6 @@ void MergeStringData(api::Object& obj) {
     s->string_data.clear();
   }
 }
-
-}  // namespace
 
 base::Result<FieldValidation> ParseFieldValidation(std::string_view value) {
   if (value.empty() || value == "Warn") return FieldValidation::kWarn;
@@ -222,6 +216,10 @@ base::Result<api::Object> Registry::Get(const api::KindInfo& kind, std::string_v
   return store_.Get(KeyFor(kind, ns, name));
 }
 
-bool KindHasStatus(std::string_view kind) { return HasStatusSubresource(kind); }
+bool KindHasStatus(std::string_view kind) {
+  // The served-resource table is the one place that says which kinds have /status.
+  const ResourceInfo* r = FindResourceByKind(kind);
+  return r != nullptr && r->FindSubresource("status") != nullptr;
+}
 
 }  // namespace cubelet::apiserver

@@ -151,6 +151,8 @@ store::ObjectKey KeyFor(const api::KindInfo& kind, std::string_view ns, std::str
 std::string QualifiedResource(const api::KindInfo& kind);
 // The namespaces cubelet creates at start and refuses to delete.
 bool IsSystemNamespace(std::string_view name);
+// Secret.stringData merged into data (it is write-only); other kinds are left alone.
+void MergeStringData(api::Object& obj);
 // Whether the kind has a status subresource (a PUT of the object then keeps the status).
 bool KindHasStatus(std::string_view kind);
 // metav1.FormatLabelSelector: "app=web,tier in (a,b)", as Scale.status.selector shows it.

@@ -15,6 +15,16 @@ api::Json SpecPart(const api::Object& obj) {
   return j;
 }
 
+// `to` takes `from`'s status (both of one kind; kinds without a status are left alone).
+void CopyStatus(const api::Object& from, api::Object& to) {
+  std::visit(
+      [&](auto& dst) {
+        using T = std::decay_t<decltype(dst)>;
+        if constexpr (requires { dst.status; }) dst.status = std::get<T>(from).status;
+      },
+      to);
+}
+
 // kube's ValidatePodUpdate: a pod's spec is fixed once created, except for the fields a
 // running pod can take (images, the deadline, added tolerations, a grace period).
 std::optional<api::FieldError> CheckPodUpdate(const api::Pod& old_pod, const api::Pod& new_pod) {
@@ -129,20 +139,10 @@ base::Result<WriteResult> Registry::WriteUpdate(
     if (subresource == "status") {
       // Only the status changes through /status.
       api::Object merged = current;
-      std::visit(
-          [&](auto& dst) {
-            using T = std::decay_t<decltype(dst)>;
-            if constexpr (requires { dst.status; }) dst.status = std::get<T>(obj).status;
-          },
-          merged);
+      CopyStatus(obj, merged);
       obj = std::move(merged);
     } else if (KindHasStatus(kind.kind)) {
-      std::visit(
-          [&](auto& dst) {
-            using T = std::decay_t<decltype(dst)>;
-            if constexpr (requires { dst.status; }) dst.status = std::get<T>(current).status;
-          },
-          obj);
+      CopyStatus(current, obj);
     }
     api::MetaOf(obj).generation = old.generation;
     api::SetDefaults(obj);
@@ -159,10 +159,8 @@ base::Result<WriteResult> Registry::WriteUpdate(
       if (auto e = CheckSelectorUpdate(std::get<api::ReplicaSet>(current), *rs)) {
         errs.push_back(*e);
       }
-    } else if (auto* s = std::get_if<api::Secret>(&obj)) {
-      for (auto& [k, v] : s->string_data) s->data[k] = api::Bytes{v};
-      s->string_data.clear();
     }
+    MergeStringData(obj);
     if (SpecPart(obj) != SpecPart(current)) api::MetaOf(obj).generation = old.generation + 1;
     for (api::FieldError& e : api::Validate(obj)) errs.push_back(std::move(e));
     if (!errs.empty()) return api::InvalidObject(kind.kind, old.name, errs);

@@ -70,6 +70,10 @@ class Router {
   std::atomic<bool> stopping_ = false;
 };
 
+// An integer query parameter (limit, timeoutSeconds, tailLines ...); nullopt when absent or
+// empty, Invalid naming the parameter when it is not an integer.
+base::Result<std::optional<int64_t>> IntQueryParam(const QueryParams& q, std::string_view key);
+
 // Decodes a request body: JSON, or YAML when the Content-Type says so (application/yaml).
 base::Result<api::Json> DecodeBody(const HttpRequest& req);
 

@@ -1,6 +1,4 @@
 // Router: GET pods/{name}/log — the container's log as text/plain, streamed with follow.
-#include <charconv>
-
 #include <fmt/format.h>
 
 #include "apiserver/router.h"
@@ -13,13 +11,9 @@ namespace {
 constexpr size_t kMaxPending = 1 << 20;
 
 base::Result<std::optional<int64_t>> NonNegative(const QueryParams& q, std::string_view key) {
-  std::optional<std::string_view> v = q.Get(key);
-  if (!v) return std::optional<int64_t>();
-  int64_t out = 0;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (ec != std::errc() || p != v->data() + v->size()) {
-    return base::InvalidError("{}: Invalid value: {:?}: must be an integer", key, std::string(*v));
-  }
+  ASSIGN_OR_RETURN(std::optional<int64_t> v, IntQueryParam(q, key));
+  if (!v) return v;
+  const int64_t out = *v;
   if (out < 0 || (key != "tailLines" && out == 0)) {
     return api::InvalidObject(
         "PodLogOptions", "",

@@ -19,18 +19,6 @@ StatusDetails DetailsOf(const ApiPath& path, std::string name = {}) {
                        std::string(path.info->kind)};
 }
 
-base::Result<std::optional<int64_t>> IntParam(const QueryParams& q, std::string_view key) {
-  std::optional<std::string_view> v = q.Get(key);
-  if (!v || v->empty()) return std::optional<int64_t>();
-  int64_t out = 0;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (ec != std::errc() || p != v->data() + v->size()) {
-    return base::InvalidError("invalid value for {}: {:?}: must be an integer", key,
-                              std::string(*v));
-  }
-  return std::optional<int64_t>(out);
-}
-
 base::Result<WriteOptions> WriteOptionsFrom(const QueryParams& q) {
   WriteOptions out;
   for (std::string_view v : q.GetAll("dryRun")) {
@@ -94,6 +82,18 @@ base::Result<Selectors> SelectorsFrom(const QueryParams& q, const api::KindInfo&
 
 }  // namespace
 
+base::Result<std::optional<int64_t>> IntQueryParam(const QueryParams& q, std::string_view key) {
+  std::optional<std::string_view> v = q.Get(key);
+  if (!v || v->empty()) return std::optional<int64_t>();
+  int64_t out = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (ec != std::errc() || p != v->data() + v->size()) {
+    return base::InvalidError("invalid value for {}: {:?}: must be an integer", key,
+                              std::string(*v));
+  }
+  return std::optional<int64_t>(out);
+}
+
 HttpReply Router::Get(const HttpRequest& req, const ApiPath& path, const api::KindInfo& kind,
                       const QueryParams& query) {
   base::Result<Rendering> how = RenderingFrom(req, query);
@@ -109,7 +109,7 @@ HttpReply Router::List(const HttpRequest& req, const ApiPath& path, const api::K
   if (!how.ok()) return ErrorReply(how.status(), DetailsOf(path));
   base::Result<Selectors> sel = SelectorsFrom(query, kind, path);
   if (!sel.ok()) return ErrorReply(sel.status(), DetailsOf(path));
-  base::Result<std::optional<int64_t>> limit = IntParam(query, "limit");
+  base::Result<std::optional<int64_t>> limit = IntQueryParam(query, "limit");
   if (!limit.ok()) return ErrorReply(limit.status(), DetailsOf(path));
   store::ListOptions opts;
   opts.namespace_ = path.ns;
@@ -140,7 +140,7 @@ HttpReply Router::Watch(const HttpRequest& req, const ApiPath& path, const api::
   if (!how.ok()) return ErrorReply(how.status(), DetailsOf(path));
   base::Result<Selectors> sel = SelectorsFrom(query, kind, path);
   if (!sel.ok()) return ErrorReply(sel.status(), DetailsOf(path));
-  base::Result<std::optional<int64_t>> timeout = IntParam(query, "timeoutSeconds");
+  base::Result<std::optional<int64_t>> timeout = IntQueryParam(query, "timeoutSeconds");
   if (!timeout.ok()) return ErrorReply(timeout.status(), DetailsOf(path));
   base::Result<bool> bookmarks = ParseBool(query.Get("allowWatchBookmarks").value_or("false"));
   if (!bookmarks.ok()) return ErrorReply(bookmarks.status(), DetailsOf(path));
@@ -268,7 +268,7 @@ base::Result<DeleteRequest> DeleteRequestFrom(const HttpRequest& req, const Quer
       out.dry_run = true;
     }
   }
-  ASSIGN_OR_RETURN(std::optional<int64_t> grace, IntParam(q, "gracePeriodSeconds"));
+  ASSIGN_OR_RETURN(std::optional<int64_t> grace, IntQueryParam(q, "gracePeriodSeconds"));
   if (grace) out.grace_period_seconds = grace;
   if (std::optional<std::string_view> p = q.Get("propagationPolicy")) {
     out.propagation_policy = std::string(*p);

@@ -2,7 +2,6 @@
 // in one process, plus the kubeconfig that lets kubectl in.
 #include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <ostream>
 #include <signal.h>
 #include <sys/stat.h>
@@ -12,6 +11,7 @@
 
 #include "apiserver/apiserver.h"
 #include "base/encoding.h"
+#include "base/file.h"
 #include "base/time.h"
 #include "cli/cli.h"
 #include "cli/server_internal.h"
@@ -23,9 +23,8 @@
 namespace cubelet::cli {
 
 base::Result<std::string> LoadOrCreateToken(const std::string& path) {
-  std::ifstream in(path);
-  std::string token;
-  if (in && std::getline(in, token) && token.size() >= 32) return token;
+  ASSIGN_OR_RETURN(std::optional<std::string> existing, base::ReadFileIfExists(path));
+  if (existing && existing->size() > 32) return existing->substr(0, existing->find('\n'));
   // 32 random bytes from the kernel: the only credential the API has.
   int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return base::ErrnoError(errno, "open /dev/urandom");
@@ -34,26 +33,10 @@ base::Result<std::string> LoadOrCreateToken(const std::string& path) {
   close(fd);
   if (n != static_cast<ssize_t>(sizeof buf))
     return base::InternalError("short read of /dev/urandom");
-  token.clear();
+  std::string token;
   for (unsigned char c : buf) token += fmt::format("{:02x}", c);
-  RETURN_IF_ERROR(WritePrivateFile(path, token + "\n"));
+  RETURN_IF_ERROR(base::WriteFileAtomic(path, token + "\n", 0600));
   return token;
-}
-
-base::Status WritePrivateFile(const std::string& path, const std::string& content) {
-  // Written beside and renamed: a reader never sees half a file, and the mode is 0600 from the
-  // first byte (the token inside is root on this machine).
-  std::string tmp = path + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return base::ErrnoError(errno, "create " + tmp);
-  fchmod(fd, 0600);
-  ssize_t n = write(fd, content.data(), content.size());
-  int err = errno;
-  if (fsync(fd) != 0 && n >= 0) err = errno;
-  close(fd);
-  if (n != static_cast<ssize_t>(content.size())) return base::ErrnoError(err, "write " + tmp);
-  if (rename(tmp.c_str(), path.c_str()) != 0) return base::ErrnoError(errno, "rename " + tmp);
-  return base::Status::Ok();
 }
 
 std::string KubeconfigYaml(const std::string& server_url, const std::string& ca_pem,
@@ -110,7 +93,6 @@ int Server(const ServerCliOptions& options, std::ostream& out, std::ostream& err
 
   // The serving certificate names every address a client may use for this API.
   const std::string host_ip = DefaultRouteAddress();
-  const std::string node_name = options.node_name.empty() ? Hostname() : options.node_name;
   apiserver::CertRequest cert_request;
   cert_request.ips = {"127.0.0.1", host_ip};
   if (options.listen_address != "0.0.0.0" && options.listen_address != "127.0.0.1") {
@@ -140,7 +122,7 @@ int Server(const ServerCliOptions& options, std::ostream& out, std::ostream& err
   const std::string url = fmt::format("https://{}:{}", options.listen_address, (*api)->port());
   const std::string kubeconfig = options.data_dir + "/kubeconfig.yaml";
   if (base::Status st =
-          WritePrivateFile(kubeconfig, KubeconfigYaml(url, certs->ca_cert_pem, *token));
+          base::WriteFileAtomic(kubeconfig, KubeconfigYaml(url, certs->ca_cert_pem, *token), 0600);
       !st.ok()) {
     return fail(st);
   }
@@ -164,7 +146,6 @@ int Server(const ServerCliOptions& options, std::ostream& out, std::ostream& err
       << std::endl;
   (*scheduler)->Stop();
   (*api)->Stop();
-  (void)node_name;
   return 0;
 }
 

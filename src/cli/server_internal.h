@@ -13,9 +13,6 @@ namespace cubelet::cli {
 // missing) so that kubeconfigs stay valid across restarts.
 base::Result<std::string> LoadOrCreateToken(const std::string& path);
 
-// Writes `content` to `path` atomically with mode 0600.
-base::Status WritePrivateFile(const std::string& path, const std::string& content);
-
 // The kubeconfig for `server_url`, trusting the cluster CA, with the token as its user's
 // credential.
 std::string KubeconfigYaml(const std::string& server_url, const std::string& ca_pem,

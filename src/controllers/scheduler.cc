@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -80,8 +81,11 @@ class Scheduler final : public Controller {
     std::vector<std::shared_ptr<const api::Object>> pods = pods_.List();
     std::vector<std::shared_ptr<const api::Object>> nodes = nodes_.List();
     std::map<std::string, std::vector<const api::Pod*>> by_node;
+    std::set<std::string> present, unbound;
     for (const auto& o : pods) {
       const auto& p = std::get<api::Pod>(*o);
+      present.insert(p.metadata.uid);
+      if (p.spec.node_name.empty()) unbound.insert(p.metadata.uid);
       std::string node = p.spec.node_name;
       if (node.empty()) {
         // Bound by this scheduler but not yet seen bound by the informer: count it (kube's
@@ -91,17 +95,9 @@ class Scheduler final : public Controller {
       }
       if (!node.empty()) by_node[node].push_back(&p);
     }
-    std::erase_if(assumed_, [&](const auto& kv) {
-      return std::none_of(pods.begin(), pods.end(), [&](const auto& o) {
-        const auto& p = std::get<api::Pod>(*o);
-        return p.metadata.uid == kv.first && p.spec.node_name.empty();
-      });
-    });
-    std::erase_if(last_failure_, [&](const auto& kv) {
-      return std::none_of(pods.begin(), pods.end(), [&](const auto& o) {
-        return std::get<api::Pod>(*o).metadata.uid == kv.first;
-      });
-    });
+    // Forget what concerns pods that are gone or, for assumptions, now seen bound.
+    std::erase_if(assumed_, [&](const auto& kv) { return !unbound.contains(kv.first); });
+    std::erase_if(last_failure_, [&](const auto& kv) { return !present.contains(kv.first); });
     for (const auto& o : pods) {
       const auto& pod = std::get<api::Pod>(*o);
       if (!pod.spec.node_name.empty() || pod.metadata.deletion_timestamp ||
