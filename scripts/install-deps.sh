@@ -18,7 +18,7 @@ PACKAGES=(
   clang clang-14 libclang-rt-14-dev clang-format clang-tidy
   # libraries (see the dependency table of DESIGN.md)
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev
-  libssl-dev libcurl4-openssl-dev libarchive-dev libseccomp-dev libsqlite3-dev
+  libssl-dev libcurl4-openssl-dev libarchive-dev libseccomp-dev libsqlite3-dev libboost-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev python3 python3-pytest python3-yaml bc
   # loopback registries for tests/integration (tests/fixtures/registry/README.md)
